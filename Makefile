@@ -1,0 +1,49 @@
+# Two commands: `make run` (set up, migrate, demo data, serve) and `make test` (set up, whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test lint format bench stress clean-db
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Serve the app with demo data on the embedded SQLite database; mail stays in the outbox
+# (readable by the coordinator) unless MAIL_SERVER is set, when a worker sends it.
+run: setup
+	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) db upgrade
+	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) demo load
+	TRACKER_ENV=$${TRACKER_ENV:-development} $(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
+
+PY_SOURCES := tracker tests $(wildcard bench) migrations/env.py config.py wsgi.py
+
+lint: setup
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
+
+format: setup
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff format $(PY_SOURCES)
+
+# The whole suite. With TRACKER_TEST_POSTGRES_URL set, database tests run on SQLite and PostgreSQL.
+test: setup lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+stress: setup
+	$(BIN)/python -m bench.stress $(STRESS_ARGS)

@@ -1,0 +1,117 @@
+"""Configuration from the environment: safe defaults in production, conveniences only in development."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE / 'tracker.db'}"
+
+
+class Config:
+    """Production settings. SECRET_KEY has no fallback: the app refuses to start without it."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    TRACKER_FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS")
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRACKER_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "prevent.training@barnet.gov.uk")
+    #: The mailbox named as ORGANIZER on every invite (never the attendee).
+    CALENDAR_ORGANIZER_EMAIL = os.environ.get("CALENDAR_ORGANIZER_EMAIL") or MAIL_DEFAULT_SENDER
+    CALENDAR_ORGANIZER_NAME = os.environ.get("CALENDAR_ORGANIZER_NAME", "Prevent training")
+    OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 8)
+    REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 2)
+
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "tracker_session"
+    #: Signed-in sessions end after this much inactivity, and after the absolute limit whatever happens.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    REMEMBER_COOKIE_DURATION = 0
+    WTF_CSRF_TIME_LIMIT = None  # tied to the signed-in session instead, which has its own timeouts
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    PUBLIC_FORM_LIMIT = os.environ.get("PUBLIC_FORM_LIMIT", "5 per hour")
+
+    RETENTION_MONTHS = _int("RETENTION_MONTHS", 72)
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    NODE_MODULES = os.environ.get("TRACKER_NODE_MODULES") or str(ROOT / "node_modules")
+
+    @classmethod
+    def ratelimit_storage_uri(cls) -> str:
+        return cls.REDIS_URL or "memory://"
+
+
+class DevelopmentConfig(Config):
+    """`make run`: a local SQLite file, a secret kept under instance/, cookies over plain HTTP."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            INSTANCE.mkdir(exist_ok=True)
+            key_file = INSTANCE / "secret_key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_urlsafe(48))
+                key_file.chmod(0o600)
+            self.SECRET_KEY = key_file.read_text().strip()
+
+
+class TestConfig(Config):
+    """The test suite: the database comes from the fixture; CSRF off except in the tests that prove it."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = None
+    TRACKER_BASE_URL = "http://tracker.test"
+    SERVER_NAME = None
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}
+
+
+def config_from_environment() -> type[Config]:
+    """TRACKER_ENV picks the configuration; production unless told otherwise."""
+    return CONFIGS[os.environ.get("TRACKER_ENV", "production")]

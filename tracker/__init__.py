@@ -1,0 +1,122 @@
+"""Prevent Training Tracker: the Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Files from node_modules the pages may load, by the name they are served under /vendor/.
+VENDOR_FILES = {
+    "govuk-frontend.min.css": "govuk-frontend/dist/govuk/govuk-frontend.min.css",
+    "govuk-frontend.min.js": "govuk-frontend/dist/govuk/govuk-frontend.min.js",
+    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
+}
+
+
+def create_app(config: Config | type[Config] | None = None) -> Flask:
+    """Build the app: configuration, extensions, templates, blueprints, policies, errors and commands."""
+    config = config or config_from_environment()
+    if isinstance(config, type):
+        config = config()
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=None,
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: set it in the environment (see README, Configuration).")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", config.ratelimit_storage_uri())
+    if app.config.get("TRACKER_BEHIND_PROXY"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_assets(app)
+
+    from tracker.common import security
+
+    security.init_app(app)
+    from tracker import errors
+
+    errors.init_app(app)
+    from tracker import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    from tracker.common import filters
+
+    filters.init_app(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    from tracker.common.database import configure_engine
+    from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from tracker.accounts.session import init_login
+
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.accounts.routes import bp as auth_bp
+    from tracker.main.routes import bp as main_bp
+
+    for blueprint in (auth_bp, main_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_assets(app: Flask) -> None:
+    node_modules = Path(app.config["NODE_MODULES"])
+    govuk_assets = node_modules / "govuk-frontend" / "dist" / "govuk" / "assets"
+
+    # The GOV.UK Frontend CSS refers to /assets/fonts/... and /assets/images/... absolutely.
+    @app.route("/assets/<path:filename>", endpoint="assets")
+    def assets(filename: str):
+        """GOV.UK Frontend fonts and images, from the pinned npm package."""
+        return send_from_directory(govuk_assets, filename, max_age=86400)
+
+    @app.route("/vendor/<name>", endpoint="vendor")
+    def vendor(name: str):
+        """The few compiled front-end files the pages use, from the pinned npm packages."""
+        relative = VENDOR_FILES.get(name)
+        if relative is None:
+            abort(404)
+        path = node_modules / relative
+        return send_from_directory(path.parent, path.name, max_age=86400)

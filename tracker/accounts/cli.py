@@ -1,0 +1,64 @@
+"""`flask users create` and `flask tokens create`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy import select
+
+from tracker.accounts import services
+from tracker.accounts.models import Role
+from tracker.common.errors import TrackerError
+from tracker.extensions import db
+from tracker.people.models import Organisation
+
+users_cli = click.Group("users", help="User accounts.")
+tokens_cli = click.Group("tokens", help="API tokens.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help='Full name, e.g. "Sam Rosengard".')
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]), help="Repeatable."
+)
+@click.option("--organisation", help="Organisation name, for a person not yet known.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, name: str, roles: tuple[str, ...], organisation: str | None, password_stdin: bool):
+    """Create an account for EMAIL; the person with that email gets it if they exist."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    org = None
+    if organisation:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
+        if org is None:
+            raise click.ClickException(f'No organisation called "{organisation}"')
+    first, _, last = name.strip().partition(" ")
+    try:
+        user = services.create_user(
+            email=email,
+            first_name=first,
+            last_name=last,
+            roles={Role(r) for r in roles},
+            organisation=org,
+            password=password,
+            actor_label="cli",
+        )
+    except TrackerError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created account {user.id} for {user.person.email} with roles {', '.join(sorted(user.roles))}")
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+def create_token_command(email: str):
+    """Print a new API token for EMAIL's account, alone on the last line."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}")
+    token = services.create_api_token(user=user, actor_label="cli")
+    db.session.commit()
+    click.echo(f"API token for {user.person.email} (shown once; keep it secret):")
+    click.echo(token)

@@ -1,0 +1,81 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from tracker.accounts import services
+from tracker.accounts.forms import SignInForm
+from tracker.common.audit import record_event
+from tracker.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit_per_address() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def _login_limit_per_account() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+
+
+def _account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count against the limits (a success redirects)."""
+    return response.status_code != 302
+
+
+def is_safe_next(target: str | None) -> bool:
+    """`next` may only lead to a path on this site: no scheme, no host, no backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_login_limit_per_address, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_login_limit_per_account, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def sign_in() -> ResponseReturnValue:
+    """Sign in with email address and password."""
+    next_url = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(email=form.email.data, password=form.password.data)
+        if user is None:
+            record_event("auth.sign_in_failed", actor_label=services.normalise_email(form.email.data))
+            db.session.commit()
+            form.email.errors.append("Enter a correct email address and password")
+        else:
+            token = services.start_session(
+                user=user, ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent")
+            )
+            db.session.commit()
+            session.clear()
+            user.current_session_token = token
+            login_user(user)
+            session["seen"] = int(services.utc_now().timestamp())
+            return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out() -> ResponseReturnValue:
+    """End the sign-in session on the server, so a copy of the cookie is worthless."""
+    services.end_session(current_user.get_id())
+    record_event("auth.signed_out", object_type="user", object_id=current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,404 @@
+"""Bookings and the capacity rule: confirmed seats never exceed capacity, whatever arrives at once.
+
+Every write here first locks the training session row (`lock_session`): SELECT ... FOR UPDATE on
+PostgreSQL; on SQLite the transaction already holds the write lock (BEGIN IMMEDIATE, see
+tracker.common.database). Seats are then counted and changed under that lock, so two requests can
+never both take the last seat, and a cancellation hands its seat to the first waitlisted person in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from tracker.accounts.models import Role, UserAccount
+from tracker.booking import signals
+from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
+from tracker.common.audit import record_event
+from tracker.common.errors import ConflictError, TrackerError
+from tracker.common.time import format_datetime, utc_now
+from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
+from tracker.extensions import db
+from tracker.people import services as people
+from tracker.people.models import Person
+
+
+class BookingError(TrackerError):
+    """A booking rule said no."""
+
+
+class AlreadyBookedError(ConflictError):
+    code = "already_booked"
+
+
+class BookingClosedError(BookingError):
+    code = "booking_closed"
+
+
+class SessionNotBookableError(BookingError):
+    code = "not_bookable"
+
+
+class NotInAudienceError(BookingError):
+    code = "not_in_audience"
+    status = 403
+
+
+class CapacityError(BookingError):
+    code = "capacity"
+
+
+# --- Reads -------------------------------------------------------------------------------------------
+
+
+def lock_session(session_id: int) -> TrainingSession:
+    """Re-read a session with a write lock held until the transaction ends; raises NoResultFound."""
+    statement = (
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def count_seats_taken(session_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Booking.id)).where(Booking.session_id == session_id, Booking.status.in_(SEAT_STATUSES))
+        )
+        or 0
+    )
+
+
+def places_left(training_session: TrainingSession) -> int:
+    """Seats still free: capacity less confirmed bookings and held places. The one place this is computed."""
+    return max(training_session.capacity - count_seats_taken(training_session.id), 0)
+
+
+def seats_taken_by_session(session_ids: list[int]) -> dict[int, int]:
+    """Seats taken for many sessions in one query (for lists)."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(Booking.session_id, func.count(Booking.id))
+        .where(Booking.session_id.in_(session_ids), Booking.status.in_(SEAT_STATUSES))
+        .group_by(Booking.session_id)
+    )
+    return dict(rows.all())
+
+
+def waitlist_counts_by_session(session_ids: list[int]) -> dict[int, int]:
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(Booking.session_id, func.count(Booking.id))
+        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITLISTED)
+        .group_by(Booking.session_id)
+    )
+    return dict(rows.all())
+
+
+def waitlist_order():
+    return (Booking.waitlisted_at, Booking.id)
+
+
+def waitlist_positions(booking_ids: list[int]) -> dict[int, int]:
+    """1-based waiting-list position of each waitlisted booking given (one query)."""
+    if not booking_ids:
+        return {}
+    ranked = (
+        select(
+            Booking.id.label("booking_id"),
+            func.row_number().over(partition_by=Booking.session_id, order_by=waitlist_order()).label("position"),
+        )
+        .where(
+            Booking.status == BookingStatus.WAITLISTED,
+            Booking.session_id.in_(select(Booking.session_id).where(Booking.id.in_(booking_ids)).scalar_subquery()),
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.booking_id, ranked.c.position).where(ranked.c.booking_id.in_(booking_ids))
+    )
+    return dict(rows.all())
+
+
+def find_active_booking(*, session_id: int, person_id: int) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id, Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES)
+        )
+    )
+
+
+def list_bookings_for_session(session_id: int, *, include_cancelled: bool = False) -> list[Booking]:
+    statement = select(Booking).where(Booking.session_id == session_id)
+    if not include_cancelled:
+        statement = statement.where(Booking.status != BookingStatus.CANCELLED)
+    return list(db.session.scalars(statement.order_by(Booking.created_at, Booking.id)))
+
+
+# --- Permissions (object level) --------------------------------------------------------------------
+
+
+def can_book_for(actor: UserAccount, person: Person) -> bool:
+    """Anyone books themselves; a coordinator anyone; a manager their team; a partner contact their organisation."""
+    if actor.person_id == person.id or actor.has_role(Role.COORDINATOR):
+        return True
+    if actor.has_role(Role.MANAGER) and people.is_in_team(actor.person, person):
+        return True
+    return actor.has_role(Role.PARTNER) and actor.person.organisation_id == person.organisation_id
+
+
+def can_cancel(actor: UserAccount, booking: Booking) -> bool:
+    return can_book_for(actor, booking.person)
+
+
+def source_for(actor: UserAccount, person: Person) -> BookingSource:
+    """How a booking was made, from who made it for whom."""
+    if actor.person_id == person.id:
+        return BookingSource.SELF
+    if actor.has_role(Role.COORDINATOR):
+        return BookingSource.COORDINATOR
+    if actor.has_role(Role.MANAGER) and people.is_in_team(actor.person, person):
+        return BookingSource.MANAGER
+    return BookingSource.PARTNER
+
+
+def is_in_audience(training_session: TrainingSession, person: Person) -> bool:
+    if not training_session.audience_restricted:
+        return True
+    return (
+        db.session.scalar(
+            select(SessionAudience.id).where(
+                SessionAudience.session_id == training_session.id,
+                SessionAudience.organisation_id == person.organisation_id,
+            )
+        )
+        is not None
+    )
+
+
+def booking_problem(training_session: TrainingSession, *, now: datetime | None = None) -> str | None:
+    """Why a session cannot take bookings now, or None. Shown before the button, and enforced on POST."""
+    now = now or utc_now()
+    if training_session.status == SessionStatus.CANCELLED:
+        return "This session has been cancelled"
+    if training_session.status != SessionStatus.PUBLISHED:
+        return "This session is not open for booking yet"
+    if training_session.booking_opens_at and now < training_session.booking_opens_at:
+        return f"Booking opens on {format_datetime(training_session.booking_opens_at)}"
+    if now >= training_session.effective_booking_close:
+        return "Booking for this session has closed"
+    return None
+
+
+# --- Writes ----------------------------------------------------------------------------------------
+
+
+def book_place(
+    *,
+    training_session: TrainingSession,
+    person: Person,
+    booked_by: Person | None,
+    source: BookingSource,
+    hold_until: datetime | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book `person` onto the session: a confirmed seat if one is free, else a waiting-list place.
+
+    With `hold_until`, a free seat is held (status held) until the person confirms their email.
+    Raises SessionNotBookableError, BookingClosedError, NotInAudienceError, AlreadyBookedError.
+    Authorisation (may the actor book for this person?) is the caller's: see `can_book_for`.
+    """
+    now = now or utc_now()
+    locked = lock_session(training_session.id)
+    problem = booking_problem(locked, now=now)
+    if problem:
+        error = BookingClosedError if "closed" in problem or "opens" in problem else SessionNotBookableError
+        raise error(problem, field="session")
+    if source != BookingSource.COORDINATOR and not is_in_audience(locked, person):
+        raise NotInAudienceError(
+            f"This session is only for staff of {', '.join(o.name for o in locked.audience)}", field="person"
+        )
+    existing = find_active_booking(session_id=locked.id, person_id=person.id)
+    if existing is not None:
+        raise AlreadyBookedError(_already_booked_message(existing, person, booked_by), field="person")
+
+    seat_free = places_left(locked) > 0
+    if seat_free:
+        status = BookingStatus.HELD if hold_until else BookingStatus.CONFIRMED
+    else:
+        status = BookingStatus.WAITLISTED
+    booking = Booking(
+        session_id=locked.id,
+        person_id=person.id,
+        status=status,
+        source=source,
+        booked_by_id=booked_by.id if booked_by else None,
+        created_at=now,
+        confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+        waitlisted_at=now if status == BookingStatus.WAITLISTED else None,
+        hold_expires_at=hold_until if status == BookingStatus.HELD else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(booking)
+    except IntegrityError as error:  # a racing duplicate got past the check (the unique index holds)
+        raise AlreadyBookedError(_already_booked_message(None, person, booked_by), field="person") from error
+
+    record_event(
+        "booking.created",
+        object_type="booking",
+        object_id=booking.id,
+        after={"session_id": locked.id, "person_id": person.id, "status": status, "source": source},
+    )
+    {
+        BookingStatus.CONFIRMED: signals.booking_confirmed,
+        BookingStatus.WAITLISTED: signals.booking_waitlisted,
+        BookingStatus.HELD: signals.booking_held,
+    }[status].send(booking)
+    return booking
+
+
+def _already_booked_message(existing: Booking | None, person: Person, booked_by: Person | None) -> str:
+    who = "You are" if booked_by is not None and booked_by.id == person.id else f"{person.full_name} is"
+    if existing is not None and existing.status == BookingStatus.WAITLISTED:
+        return f"{who} already on the waiting list for this session"
+    return f"{who} already booked on this session"
+
+
+def confirm_hold(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Turn a held place into a confirmed one (the person confirmed their email)."""
+    now = now or utc_now()
+    lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.HELD:
+        raise ConflictError("This place has already been confirmed or has lapsed", code="not_held")
+    if booking.hold_expires_at and booking.hold_expires_at <= now:
+        raise BookingClosedError("The time to confirm this place has passed", code="hold_lapsed")
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.hold_expires_at = None
+    booking.sequence += 1
+    record_event(
+        "booking.confirmed",
+        object_type="booking",
+        object_id=booking.id,
+        before={"status": "held"},
+        after={"status": "confirmed"},
+    )
+    signals.booking_confirmed.send(booking)
+    return booking
+
+
+def cancel_booking(
+    *, booking: Booking, cancelled_by: Person | None, reason: str | None = None, now: datetime | None = None
+) -> list[Booking]:
+    """Cancel a booking; a freed seat goes to the first waitlisted person in the same transaction.
+
+    Returns the bookings promoted from the waiting list. Cancelling a cancelled booking changes nothing.
+    """
+    now = now or utc_now()
+    training_session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.CANCELLED:
+        return []
+    was = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.cancelled_by_id = cancelled_by.id if cancelled_by else None
+    booking.cancel_reason = reason
+    booking.sequence += 1
+    db.session.flush()
+    record_event(
+        "booking.cancelled",
+        object_type="booking",
+        object_id=booking.id,
+        before={"status": was},
+        after={"status": "cancelled", "reason": reason},
+    )
+    signals.booking_cancelled.send(booking, was_status=was)
+    if was in SEAT_STATUSES:
+        return promote_waitlist(training_session, now=now)
+    return []
+
+
+def promote_waitlist(training_session: TrainingSession, *, now: datetime | None = None) -> list[Booking]:
+    """Give free seats to waitlisted people, first come first served. Call with the session locked.
+
+    Nobody is promoted once booking has closed or the session has started, or on a session that is
+    not published.
+    """
+    now = now or utc_now()
+    if training_session.status != SessionStatus.PUBLISHED or now >= training_session.effective_booking_close:
+        return []
+    free = places_left(training_session)
+    if free <= 0:
+        return []
+    waiting = db.session.scalars(
+        select(Booking)
+        .where(Booking.session_id == training_session.id, Booking.status == BookingStatus.WAITLISTED)
+        .order_by(*waitlist_order())
+        .limit(free)
+    ).all()
+    for booking in waiting:
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.sequence += 1
+        record_event(
+            "booking.promoted",
+            object_type="booking",
+            object_id=booking.id,
+            before={"status": "waitlisted"},
+            after={"status": "confirmed"},
+        )
+    db.session.flush()
+    for booking in waiting:
+        signals.booking_promoted.send(booking)
+    return list(waiting)
+
+
+def change_capacity(*, training_session: TrainingSession, capacity: int, now: datetime | None = None) -> list[Booking]:
+    """Set a session's capacity; an increase promotes as many waitlisted people as now fit.
+
+    Raises CapacityError if the new capacity is below the seats already taken.
+    """
+    locked = lock_session(training_session.id)
+    if capacity < 1:
+        raise CapacityError("Capacity must be 1 or more", field="capacity")
+    taken = count_seats_taken(locked.id)
+    if capacity < taken:
+        raise CapacityError(
+            f"Capacity cannot be less than the {taken} places already booked: cancel bookings first",
+            field="capacity",
+        )
+    before = locked.capacity
+    locked.capacity = capacity
+    db.session.flush()
+    if capacity != before:
+        record_event(
+            "session.capacity_changed",
+            object_type="training_session",
+            object_id=locked.id,
+            before={"capacity": before},
+            after={"capacity": capacity},
+        )
+    return promote_waitlist(locked, now=now) if capacity > before else []
+
+
+def lapse_expired_holds(*, now: datetime | None = None) -> int:
+    """Cancel held places whose confirmation time has passed, promoting the waiting list. Returns how many."""
+    now = now or utc_now()
+    expired = db.session.scalars(
+        select(Booking)
+        .where(and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now))
+        .order_by(Booking.id)
+    ).all()
+    for booking in expired:
+        cancel_booking(booking=booking, cancelled_by=None, reason="Email not confirmed in time", now=now)
+    return len(expired)

@@ -1,0 +1,1 @@
+"""Shared building blocks: time, column types, permissions, audit, Jinja filters."""

@@ -1,0 +1,41 @@
+"""Per-request safety: the access policy, HTTPS, and security headers on every response."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, redirect, request
+from flask.wrappers import Response
+
+from tracker.common.permissions import enforce_access_policy
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+#: Responses that may be cached: the static front-end files, which hold nothing personal.
+CACHEABLE_ENDPOINTS = frozenset({"static", "assets", "vendor"})
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _https_then_policy():
+        if current_app.config.get("TRACKER_FORCE_HTTPS") and not request.is_secure:
+            return redirect(request.url.replace("http://", "https://", 1), code=308)
+        return enforce_access_policy()
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if current_app.config["ENV_NAME"] not in ("development", "test") or current_app.config.get(
+            "TRACKER_FORCE_HTTPS"
+        ):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            headers["Cache-Control"] = "no-store"
+            headers.setdefault("Pragma", "no-cache")
+        return response

@@ -1,0 +1,86 @@
+"""Times are stored in UTC and shown in Europe/London; dates travel as YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today_london() -> date:
+    return utc_now().astimezone(LONDON).date()
+
+
+def to_london(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: times must carry a timezone")
+    return moment.astimezone(LONDON)
+
+
+def london_to_utc(day: date, clock: time) -> datetime:
+    """The UTC instant of a wall-clock time in London.
+
+    On the autumn change 01:00–02:00 happens twice: the first (BST) is taken. In spring 01:00–02:00
+    does not exist: it is moved forward an hour, as a clock on the wall would be.
+    """
+    # fold=0 gives both behaviours (PEP 495): the earlier of a repeated time, and for a missing time
+    # the offset in force before the change, which lands an hour later on the new clock.
+    return datetime.combine(day, clock).replace(tzinfo=LONDON, fold=0).astimezone(UTC)
+
+
+def parse_iso_date(value: str) -> date:
+    """A strict YYYY-MM-DD date. Raises ValueError otherwise."""
+    value = value.strip()
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise ValueError("Enter a date as YYYY-MM-DD")
+    return date.fromisoformat(value)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def format_date(value: date | datetime | None) -> str:
+    """GOV.UK style: 7 January 2025."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_london(value).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_time(value: datetime | None) -> str:
+    """GOV.UK style: 10am, 10:30am, midday."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """Tuesday 7 January 2025, 10am."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    return f"{local:%A} {format_date(local.date())}, {format_time(value)}"
+
+
+def start_of_london_day(day: date) -> datetime:
+    return london_to_utc(day, time(0, 0))
+
+
+def end_of_london_day(day: date) -> datetime:
+    return start_of_london_day(day + timedelta(days=1))

@@ -1,0 +1,1 @@
+"""Demo data from the seed report: the organisations, people and sessions `make run` shows."""

@@ -1,0 +1,75 @@
+"""The transactional outbox of emails, and personal calendar feed tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.common.time import utc_now
+from tracker.common.types import UTCDateTime, enum_column
+from tracker.extensions import db
+from tracker.people.models import Person
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    #: A newer message for the same booking made this one pointless before it was sent.
+    SUPERSEDED = "superseded"
+
+
+class OutboxMessage(db.Model):
+    """An email written in the same transaction as the change it reports, sent later by a worker.
+
+    The whole message (text, HTML and calendar part) is rendered when the row is written, so what is
+    sent is what was true at the time of the change.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    #: REQUEST or CANCEL when the message carries a calendar part.
+    ics_method: Mapped[str | None] = mapped_column(String(16))
+    ics: Mapped[str | None] = mapped_column(Text)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
+    #: The trainer's session part this invite is for (no FK: the part may be removed after its CANCEL).
+    session_trainer_id: Mapped[int | None]
+    #: Unsent messages sharing a key are superseded by a newer one (an update after an update).
+    supersede_key: Mapped[str | None] = mapped_column(String(100), index=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class CalendarFeedToken(db.Model):
+    """The secret in a person's calendar feed URL; only its hash is stored. Revoking sets revoked_at."""
+
+    __tablename__ = "calendar_feed_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()

@@ -1,0 +1,93 @@
+"""What a signed-in person can do, derived from the access policy so links never outrun permissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+
+from tracker.common.permissions import access_for
+
+
+@dataclass(frozen=True)
+class Task:
+    endpoint: str
+    label: str
+    description: str
+    #: Shown in the service navigation bar as well as on the home page.
+    in_nav: bool = False
+
+
+#: Home-page tasks in the order a person meets them; each appears only if the policy lets them in.
+TASKS: list[Task] = [
+    Task(
+        "booking.list_sessions",
+        "Find a session",
+        "Browse upcoming WRAP and other Prevent sessions and book a place.",
+        True,
+    ),
+    Task(
+        "booking.my_training",
+        "My training",
+        "Your bookings, waiting list places, training record and calendar feed.",
+        True,
+    ),
+    Task("coverage.my_team", "My team", "Who in your team is trained, expiring or never trained; book them on.", True),
+    Task("courses.my_sessions", "Sessions I deliver", "Create, publish and edit your sessions; open registers.", True),
+    Task(
+        "booking.partner_attendees",
+        "Book your organisation's staff",
+        "Book named attendees from your organisation.",
+        False,
+    ),
+    Task(
+        "coverage.list_returns", "Compliance returns", "Submit your organisation's quarterly compliance figures.", True
+    ),
+    Task(
+        "coverage.coverage_report",
+        "Coverage",
+        "Trained against required, per organisation and department, as of any date.",
+        True,
+    ),
+    Task("coverage.board_report", "Board report", "The Health and Wellbeing Board report for a period.", False),
+    Task(
+        "people.list_organisations",
+        "Organisations and people",
+        "Organisations, departments, people and roster imports.",
+        True,
+    ),
+    Task(
+        "courses.list_courses",
+        "Courses and requirements",
+        "Courses, validity, targets and who must complete them.",
+        False,
+    ),
+    Task("courses.list_trainers", "Trainers", "Trainers and trainees on the pathway.", False),
+    Task("accounts.list_users", "User accounts", "Sign-ins and roles.", False),
+    Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", False),
+    Task("invites.outbox", "Outbox", "Every email the service has sent or will send.", False),
+    Task("audit.audit_log", "Audit log", "Who did what, and when.", False),
+]
+
+
+def tasks_for(user) -> list[Task]:
+    if user is None or not user.is_authenticated:
+        return []
+    visible = []
+    for task in TASKS:
+        if task.endpoint not in current_app.view_functions:
+            continue
+        access = access_for(task.endpoint, "GET")
+        if access is not None and access.allows(user):
+            visible.append(task)
+    return visible
+
+
+def service_navigation(user) -> list[dict]:
+    """Items for govukServiceNavigation: the tasks marked for the bar."""
+    items = []
+    current = request.endpoint or ""
+    for task in tasks_for(user):
+        if task.in_nav:
+            items.append({"href": url_for(task.endpoint), "text": task.label, "active": current == task.endpoint})
+    return items

@@ -1,0 +1,51 @@
+"""Home page and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import text
+
+from tracker.extensions import db
+from tracker.main.navigation import tasks_for
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def home() -> ResponseReturnValue:
+    """The home page: the tasks this person's roles allow."""
+    return render_template("main/home.html", tasks=tasks_for(current_user))
+
+
+@bp.route("/healthz")
+def health() -> ResponseReturnValue:
+    """Load balancer check: the app answers and the database does too."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/accessibility")
+def accessibility() -> ResponseReturnValue:
+    """Accessibility statement."""
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy() -> ResponseReturnValue:
+    """Privacy notice: what is held, why, and for how long."""
+    return render_template("main/privacy.html")
+
+
+@bp.app_context_processor
+def layout_context() -> dict:
+    from flask import current_app
+
+    from tracker.main.navigation import service_navigation
+
+    return {
+        "service_name": "Prevent training",
+        "organisation_brand": current_app.config.get("TRACKER_BRAND", "London Borough of Barnet"),
+        "nav_items": service_navigation(current_user),
+    }

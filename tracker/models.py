@@ -1,0 +1,51 @@
+"""Every model, imported in one place so Alembic and the app see the whole schema."""
+
+from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
+from tracker.attendance.models import Attendance, AttendanceChange, RegisterEvent, TrainingRecord
+from tracker.booking.models import Booking
+from tracker.common.audit import AuditEvent
+from tracker.courses.models import (
+    Course,
+    CourseEquivalence,
+    Requirement,
+    SessionAudience,
+    SessionTrainer,
+    TrainerAccreditation,
+    TrainingSession,
+)
+from tracker.coverage.models import PartnerReturn, PartnerReturnVersion
+from tracker.invites.models import CalendarFeedToken, OutboxMessage
+from tracker.people.models import Department, DepartmentManager, Organisation, Person, Placement
+from tracker.requests.models import TrainingRequest, TrainingRequestEvent
+
+__all__ = [
+    "ApiToken",
+    "Attendance",
+    "AttendanceChange",
+    "AuditEvent",
+    "Booking",
+    "CalendarFeedToken",
+    "Course",
+    "CourseEquivalence",
+    "Department",
+    "DepartmentManager",
+    "LoginSession",
+    "Organisation",
+    "OutboxMessage",
+    "PartnerReturn",
+    "PartnerReturnVersion",
+    "Person",
+    "Placement",
+    "RegisterEvent",
+    "Requirement",
+    "Role",
+    "SessionAudience",
+    "SessionTrainer",
+    "TrainerAccreditation",
+    "TrainingRecord",
+    "TrainingRequest",
+    "TrainingRequestEvent",
+    "TrainingSession",
+    "UserAccount",
+    "UserRole",
+]
