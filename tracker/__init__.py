@@ -101,6 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, main_bp):
         app.register_blueprint(blueprint)
 
+    from tracker.api import init_api
+
+    init_api(app)
+
 
 def _register_assets(app: Flask) -> None:
     node_modules = Path(app.config["NODE_MODULES"])

@@ -31,4 +31,16 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "main.health": PUBLIC,
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
+    # --- People: organisations, departments, people, roster import (people/) ----------------------
+    # --- User accounts (accounts/) ------------------------------------------------------------------
+    # --- Courses, requirements, sessions, trainers (courses/) -----------------------------------------
+    # --- Finding sessions and booking (booking/) ------------------------------------------------------
+    # --- Registers, training records, imports (attendance/) -------------------------------------------
+    # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
+    # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
+    # --- Training requests and public booking (requests/) ---------------------------------------------
+    # --- Audit log and data protection (audit/) -------------------------------------------------------
+    # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
+    "api-docs.openapi_json": PUBLIC,
+    "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},
 }

@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
                 after={"path": request.path},
             )
             db.session.commit()
-        return _http_error(error.code or 500, error.description)
+        return _http_error(error.code or 500, error.description, error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
@@ -88,9 +88,21 @@ def init_app(app: Flask) -> None:
         return _http_error(500, "Sorry, there is a problem with the service")
 
 
-def _http_error(status: int, description: str | None):
+def _validation_fields(error: HTTPException) -> dict:
+    """webargs puts field errors in error.data["messages"], by location ("json", "query"): merge them."""
+    messages = (getattr(error, "data", None) or {}).get("messages") or {}
+    fields: dict = {}
+    for location_errors in messages.values():
+        if isinstance(location_errors, dict):
+            fields.update(location_errors)
+    return fields
+
+
+def _http_error(status: int, description: str | None, error: HTTPException | None = None):
     if is_api_request():
-        return api_error(status, description or API_CODES.get(status, "error"))
+        fields = _validation_fields(error) if error is not None else {}
+        message = "Some fields are not valid: see fields" if fields else (description or API_CODES.get(status, "error"))
+        return api_error(status, message, fields=fields)
     if status == 401:
         return redirect("/sign-in")
     template = f"errors/{status}.html" if status in (400, 403, 404, 405, 413, 429, 500, 503) else "errors/generic.html"

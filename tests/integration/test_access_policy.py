@@ -131,3 +131,33 @@ def test_role_route_method_matrix(app, clients, tokens, rule, endpoint, method, 
             )
         else:
             assert response.status_code == 403, f"{who} got {response.status_code} for {method} {url}"
+
+
+class TestCsrf:
+    """Every page form refuses a POST without a CSRF token (the API uses bearer tokens instead)."""
+
+    @pytest.fixture
+    def app_config(self, database_url):
+        from tests.conftest import make_config
+
+        return make_config(database_url, WTF_CSRF_ENABLED=True)
+
+    POST_RULES = sorted(
+        {(rule, endpoint) for rule, endpoint, methods in RULES if "POST" in methods and not rule.startswith("/api/")}
+    )
+
+    @pytest.mark.parametrize(("rule", "endpoint"), POST_RULES, ids=[r for r, _ in POST_RULES])
+    def test_post_without_a_csrf_token_is_refused(self, app, rule, endpoint, backend):
+        if backend != "sqlite":
+            pytest.skip("the same code on every database")
+        client = app.test_client()
+        if not access_for(endpoint, "POST").public:
+            user = make_user(*Role)
+            token = client.csrf_token("/sign-in")
+            client.post(
+                "/sign-in",
+                data={"email": user.person.email, "password": "a long test passphrase 42", "csrf_token": token},
+            )
+            assert client.get("/").status_code == 200
+        response = client.post(_url(rule), data={"anything": "x"})
+        assert response.status_code == 400, f"{rule} accepted a POST without a CSRF token"

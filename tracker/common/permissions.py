@@ -90,7 +90,7 @@ def enforce_access_policy():
         return None
     if user is None:
         if is_api_request():
-            raise NotSignedIn()
+            raise NotSignedIn("Send a valid API token: Authorization: Bearer <token>")
         return redirect(url_for("auth.sign_in", next=request.full_path if request.query_string else request.path))
     record_denial(user, endpoint)
     raise Forbidden()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
+from tracker.common.audit import record_event
+from tracker.common.errors import ConflictError, TrackerError
 from tracker.common.time import today_london
 from tracker.extensions import db
-from tracker.people.models import Department, DepartmentManager, Organisation, Person, Placement
+from tracker.people.models import Department, DepartmentManager, Organisation, OrganisationKind, Person, Placement
 
 
 def get_person(person_id: int) -> Person:
@@ -84,5 +86,33 @@ def current_department(person: Person, *, day: date | None = None) -> Department
     )
 
 
+def organisations_query() -> Select:
+    return select(Organisation).order_by(Organisation.name, Organisation.id)
+
+
 def list_organisations() -> list[Organisation]:
-    return list(db.session.scalars(select(Organisation).order_by(Organisation.name, Organisation.id)))
+    return list(db.session.scalars(organisations_query()))
+
+
+class OrganisationExistsError(ConflictError):
+    code = "organisation_exists"
+
+
+def create_organisation(*, name: str, kind: OrganisationKind, needs_review: bool = False) -> Organisation:
+    """Add an organisation. Raises OrganisationExistsError if the name is taken (ignoring case)."""
+    name = " ".join(name.split())
+    if not name:
+        raise TrackerError("Enter the organisation's name", field="name")
+    taken = db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower()))
+    if taken is not None:
+        raise OrganisationExistsError(f"There is already an organisation called {name}", field="name")
+    organisation = Organisation(name=name, kind=OrganisationKind(kind), needs_review=needs_review)
+    db.session.add(organisation)
+    db.session.flush()
+    record_event(
+        "organisation.created",
+        object_type="organisation",
+        object_id=organisation.id,
+        after={"name": name, "kind": organisation.kind},
+    )
+    return organisation
