@@ -33,7 +33,7 @@ TASKS: list[Task] = [
         True,
     ),
     Task("coverage.my_team", "My team", "Who in your team is trained, expiring or never trained; book them on.", True),
-    Task("courses.my_sessions", "Sessions I deliver", "Create, publish and edit your sessions; open registers.", True),
+    Task("sessions.my_sessions", "Sessions I deliver", "Create, publish and edit your sessions; open registers.", True),
     Task(
         "booking.partner_attendees",
         "Book your organisation's staff",
@@ -62,7 +62,7 @@ TASKS: list[Task] = [
         "Courses, validity, targets and who must complete them.",
         False,
     ),
-    Task("courses.list_trainers", "Trainers", "Trainers and trainees on the pathway.", False),
+    Task("trainers.list_trainers", "Trainers", "Trainers and trainees on the pathway.", False),
     Task("accounts.list_users", "User accounts", "Sign-ins and roles.", False),
     Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", False),
     Task("invites.outbox", "Outbox", "Every email the service has sent or will send.", False),
