@@ -1,0 +1,645 @@
+"""Demo data from the seed report (Barnet's Health and Wellbeing Board update on the Prevent duty).
+
+Idempotent: every object is found by its natural key (name, path, email, code, start time) before
+it is made, so `flask demo load` can run on every `make run`. Dates are relative to today so the
+demo always has upcoming sessions, one of them full with a waiting list.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from sqlalchemy import select
+
+from tracker.accounts import services as accounts
+from tracker.accounts.models import Role, UserAccount
+from tracker.booking import services as booking_services
+from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingSource
+from tracker.common.time import london_to_utc, today_london
+from tracker.courses.models import (
+    AccreditationStatus,
+    Course,
+    CourseEquivalence,
+    Requirement,
+    SessionAudience,
+    SessionStatus,
+    SessionTrainer,
+    TrainerAccreditation,
+    TrainerPart,
+    TrainingSession,
+)
+from tracker.extensions import db
+from tracker.people.models import Department, DepartmentManager, Organisation, OrganisationKind, Person, Placement
+
+#: Shared by every demo account; printed by `flask demo load`. Development data only.
+DEMO_PASSWORD = "prevent-demo-2026"  # noqa: S105
+BARNET_HOUSE = "Barnet House, 2 Bristol Avenue, Colindale, London NW9 4EW"
+HENDON_TOWN_HALL = "Hendon Town Hall, The Burroughs, London NW4 4BG"
+
+ORGANISATIONS: list[tuple[str, OrganisationKind, list[str]]] = [
+    (
+        "London Borough of Barnet",
+        OrganisationKind.LOCAL_AUTHORITY,
+        [
+            "Children and Family Services",
+            "Children and Family Services/Fostering and Adoption",
+            "Children and Family Services/Children in Care",
+            "Children and Family Services/Onwards and Upwards",
+            "Children and Family Services/Multi-Agency Safeguarding Hub",
+            "Adults and Communities",
+            "Adults and Communities/Safeguarding Adults",
+            "Adults and Communities/Mental Health Social Work",
+            "Adults and Communities/Substance Misuse Recovery",
+            "Community Safety",
+            "Street Scene",
+            "Workforce Development",
+        ],
+    ),
+    ("Barnet Homes", OrganisationKind.HOUSING, ["Housing Management", "Tenancy Services", "Frontline Services"]),
+    ("Barnet Enfield and Haringey Mental Health Trust", OrganisationKind.NHS_TRUST, ["Barnet Community Services"]),
+    ("Central London Community Healthcare", OrganisationKind.NHS_TRUST, ["Barnet Services"]),
+    ("Royal Free London", OrganisationKind.NHS_TRUST, ["Barnet Hospital"]),
+    ("Barnet MENCAP", OrganisationKind.THIRD_SECTOR, ["Support Services"]),
+    ("Barnet MIND", OrganisationKind.THIRD_SECTOR, ["Wellbeing Services"]),
+    ("Westminster Drug Project", OrganisationKind.THIRD_SECTOR, ["Barnet Recovery Service"]),
+    ("National Probation Service", OrganisationKind.CRIMINAL_JUSTICE, ["Barnet Office"]),
+    ("London Community Rehabilitation Company", OrganisationKind.CRIMINAL_JUSTICE, ["Operational Teams"]),
+    ("Barnet Youth Offending Service", OrganisationKind.CRIMINAL_JUSTICE, ["Youth Justice"]),
+    ("Hendon School", OrganisationKind.EDUCATION, ["Teaching Staff"]),
+    ("Copthall School", OrganisationKind.EDUCATION, ["Teaching Staff"]),
+    ("Barnet and Southgate College", OrganisationKind.EDUCATION, ["Student Services"]),
+]
+
+#: How many generated staff each department gets (people in teams count towards their parents).
+HEADCOUNT = {
+    "Children and Family Services/Fostering and Adoption": 24,
+    "Children and Family Services/Children in Care": 30,
+    "Children and Family Services/Onwards and Upwards": 14,
+    "Children and Family Services/Multi-Agency Safeguarding Hub": 16,
+    "Adults and Communities/Safeguarding Adults": 22,
+    "Adults and Communities/Mental Health Social Work": 18,
+    "Adults and Communities/Substance Misuse Recovery": 10,
+    "Community Safety": 8,
+    "Street Scene": 12,
+    "Workforce Development": 5,
+    "Housing Management": 14,
+    "Tenancy Services": 16,
+    "Frontline Services": 20,
+}
+PARTNER_HEADCOUNT = 8
+
+FIRST_NAMES = [
+    "Aisha",
+    "Amir",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Deepa",
+    "Eleni",
+    "Farah",
+    "Grace",
+    "Hannah",
+    "Ibrahim",
+    "Isla",
+    "James",
+    "Jun",
+    "Kemi",
+    "Liam",
+    "Maya",
+    "Mohammed",
+    "Nadia",
+    "Niamh",
+    "Olu",
+    "Priya",
+    "Rachel",
+    "Ravi",
+    "Sara",
+    "Sean",
+    "Sofia",
+    "Tariq",
+    "Tom",
+    "Yasmin",
+    "Zainab",
+    "Zoe",
+    "Adam",
+    "Bea",
+    "Chidi",
+    "Dev",
+    "Esther",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Chen",
+    "Cohen",
+    "Davies",
+    "Evans",
+    "Fernandes",
+    "Garcia",
+    "Green",
+    "Gupta",
+    "Hassan",
+    "Hughes",
+    "Ibrahim",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "Levy",
+    "Lewis",
+    "Martin",
+    "Mensah",
+    "Murphy",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Roberts",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Taylor",
+    "Thomas",
+    "Walker",
+    "Williams",
+    "Wilson",
+    "Wright",
+]
+JOB_TITLES = {
+    "Children and Family Services": ["Social Worker", "Senior Social Worker", "Family Support Worker", "Team Manager"],
+    "Adults and Communities": ["Social Worker", "Care Coordinator", "Recovery Worker", "Team Manager"],
+    "default": ["Officer", "Senior Officer", "Assistant", "Team Leader"],
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    first_name: str
+    last_name: str
+    organisation: str
+    department: str | None
+    job_title: str
+    roles: tuple[Role, ...]
+
+
+ACCOUNTS = [
+    DemoAccount(
+        "coordinator",
+        "sam.rosengard@barnet.gov.uk",
+        "Sam",
+        "Rosengard",
+        "London Borough of Barnet",
+        "Community Safety",
+        "Prevent Coordinator",
+        (Role.COORDINATOR, Role.TRAINER, Role.STAFF),
+    ),
+    DemoAccount(
+        "trainer",
+        "amira.haddad@barnet.gov.uk",
+        "Amira",
+        "Haddad",
+        "London Borough of Barnet",
+        "Community Safety",
+        "Prevent Education Officer",
+        (Role.TRAINER, Role.STAFF),
+    ),
+    DemoAccount(
+        "manager",
+        "helen.okafor@barnet.gov.uk",
+        "Helen",
+        "Okafor",
+        "London Borough of Barnet",
+        "Children and Family Services/Fostering and Adoption",
+        "Team Manager",
+        (Role.MANAGER, Role.STAFF),
+    ),
+    DemoAccount(
+        "staff",
+        "tom.walker@barnet.gov.uk",
+        "Tom",
+        "Walker",
+        "London Borough of Barnet",
+        "Children and Family Services/Fostering and Adoption",
+        "Social Worker",
+        (Role.STAFF,),
+    ),
+    DemoAccount(
+        "partner",
+        "rachel.green@beh-mht.nhs.uk",
+        "Rachel",
+        "Green",
+        "Barnet Enfield and Haringey Mental Health Trust",
+        "Barnet Community Services",
+        "Named Professional for Safeguarding Adults",
+        (Role.PARTNER, Role.STAFF),
+    ),
+    DemoAccount(
+        "partner",
+        "priya.shah@barnetmencap.org.uk",
+        "Priya",
+        "Shah",
+        "Barnet MENCAP",
+        "Support Services",
+        "Safeguarding Lead",
+        (Role.PARTNER, Role.STAFF),
+    ),
+]
+#: Barnet Homes managers trained to deliver WRAP: they observe, then co-deliver, until accredited.
+TRAINEE_TRAINERS = [
+    ("Marcus", "Bennett", "marcus.bennett@barnethomes.org", "Housing Management"),
+    ("Funmi", "Adeyemi", "funmi.adeyemi@barnethomes.org", "Tenancy Services"),
+    ("Gareth", "Lloyd", "gareth.lloyd@barnethomes.org", "Frontline Services"),
+    ("Leila", "Karimi", "leila.karimi@barnethomes.org", "Frontline Services"),
+]
+
+COURSES = [
+    dict(
+        code="WRAP",
+        name="Workshop to Raise Awareness of Prevent (WRAP)",
+        duration_minutes=120,
+        validity_months=36,
+        counts_for_compliance=True,
+        target_percent=85,
+        partial_counts=False,
+        description="The Home Office workshop on recognising and referring people vulnerable to radicalisation.",
+    ),
+    dict(
+        code="PREVENT-BASIC",
+        name="Basic Awareness of Prevent",
+        duration_minutes=60,
+        validity_months=36,
+        counts_for_compliance=True,
+        target_percent=85,
+        partial_counts=True,
+        description="An introduction to the Prevent duty for all staff.",
+    ),
+    dict(
+        code="HO-ELEARN",
+        name="Home Office Prevent e-learning",
+        duration_minutes=45,
+        validity_months=36,
+        counts_for_compliance=True,
+        target_percent=85,
+        partial_counts=False,
+        description="The Home Office's online Prevent awareness course, evidenced by its certificate.",
+    ),
+    dict(
+        code="CTLP-BRIEFING",
+        name="Counter Terrorism Local Profile briefing",
+        duration_minutes=60,
+        validity_months=None,
+        counts_for_compliance=False,
+        target_percent=85,
+        partial_counts=True,
+        description="A briefing on the London North Counter Terrorism Local Profile.",
+    ),
+]
+
+
+def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
+    """Create (or find) the demo world; returns (role, email, password) of each demo sign-in."""
+    today = today or today_london()
+    rng = random.Random(2019)  # the year of the board report; the same people every time
+    organisations = {name: _organisation(name, kind) for name, kind, _ in ORGANISATIONS}
+    departments = {
+        (org_name, path): _department(organisations[org_name], path)
+        for org_name, _, paths in ORGANISATIONS
+        for path in paths
+    }
+    courses = {spec["code"]: _course(spec) for spec in COURSES}
+    _equivalent(courses["WRAP"], courses["HO-ELEARN"])
+    _equivalent(courses["PREVENT-BASIC"], courses["HO-ELEARN"])
+    _equivalent(courses["PREVENT-BASIC"], courses["WRAP"])
+
+    barnet = organisations["London Borough of Barnet"]
+    for path in ("Children and Family Services", "Adults and Communities"):
+        _requirement(courses["WRAP"], barnet, departments[("London Borough of Barnet", path)], date(2017, 11, 1))
+    _requirement(courses["PREVENT-BASIC"], barnet, None, date(2017, 11, 1))
+    _requirement(courses["WRAP"], organisations["Barnet Homes"], None, date(2019, 1, 1))
+
+    sign_ins = []
+    users: dict[str, UserAccount] = {}
+    for account in ACCOUNTS:
+        department = departments[(account.organisation, account.department)] if account.department else None
+        person = _person(
+            organisations[account.organisation],
+            department,
+            account.first_name,
+            account.last_name,
+            account.email,
+            account.job_title,
+            ref=f"D{len(users) + 1:04d}",
+        )
+        users[account.email] = _account(person, account.roles)
+        sign_ins.append((account.role, account.email, DEMO_PASSWORD))
+    coordinator = users["sam.rosengard@barnet.gov.uk"]
+    education_officer = users["amira.haddad@barnet.gov.uk"]
+    for person_user in (coordinator, education_officer):
+        for code in ("WRAP", "PREVENT-BASIC", "CTLP-BRIEFING"):
+            _accreditation(person_user.person, courses[code], AccreditationStatus.ACCREDITED)
+
+    trainees = []
+    for index, (first, last, email, department_path) in enumerate(TRAINEE_TRAINERS):
+        person = _person(
+            organisations["Barnet Homes"],
+            departments[("Barnet Homes", department_path)],
+            first,
+            last,
+            email,
+            "Housing Manager",
+            ref=f"BH-T{index + 1}",
+        )
+        trainees.append(_account(person, (Role.TRAINER, Role.STAFF)))
+        _accreditation(person, courses["WRAP"], AccreditationStatus.TRAINEE)
+    sign_ins.append(("trainee", TRAINEE_TRAINERS[0][2], DEMO_PASSWORD))
+
+    manager = users["helen.okafor@barnet.gov.uk"].person
+    fostering = departments[("London Borough of Barnet", "Children and Family Services/Fostering and Adoption")]
+    _manages(manager, fostering)
+    staff_by_department = _generated_staff(rng, organisations, departments)
+    for person in staff_by_department[fostering.id]:
+        if person.line_manager_id is None and person.id != manager.id:
+            person.line_manager = manager
+    users["tom.walker@barnet.gov.uk"].person.line_manager = manager
+
+    _sessions(
+        today,
+        rng,
+        courses,
+        organisations,
+        coordinator.person,
+        education_officer.person,
+        trainees,
+        staff_by_department,
+        departments,
+    )
+    db.session.flush()
+    return sign_ins
+
+
+# --- find-or-create helpers --------------------------------------------------------------------------
+
+
+def _organisation(name: str, kind: OrganisationKind) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        organisation = Organisation(name=name, kind=kind)
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def _department(organisation: Organisation, path: str) -> Department:
+    department = db.session.scalar(
+        select(Department).where(Department.organisation_id == organisation.id, Department.path == path)
+    )
+    if department is None:
+        parent_path, _, name = path.rpartition("/")
+        parent = _department(organisation, parent_path) if parent_path else None
+        department = Department(organisation=organisation, parent=parent, name=name, path=path)
+        db.session.add(department)
+        db.session.flush()
+    return department
+
+
+def _course(spec: dict) -> Course:
+    course = db.session.scalar(select(Course).where(Course.code == spec["code"]))
+    if course is None:
+        course = Course(**spec)
+        db.session.add(course)
+        db.session.flush()
+    return course
+
+
+def _equivalent(course: Course, equivalent: Course) -> None:
+    exists = db.session.scalar(
+        select(CourseEquivalence.id).where(
+            CourseEquivalence.course_id == course.id, CourseEquivalence.equivalent_course_id == equivalent.id
+        )
+    )
+    if exists is None:
+        db.session.add(CourseEquivalence(course_id=course.id, equivalent_course_id=equivalent.id))
+
+
+def _requirement(course: Course, organisation: Organisation, department: Department | None, from_date: date) -> None:
+    same_department = Requirement.department_id == department.id if department else Requirement.department_id.is_(None)
+    exists = db.session.scalar(
+        select(Requirement.id).where(
+            Requirement.course_id == course.id,
+            Requirement.organisation_id == organisation.id,
+            same_department,
+            Requirement.from_date == from_date,
+        )
+    )
+    if exists is None:
+        db.session.add(
+            Requirement(
+                course=course, organisation=organisation, department=department, job_titles=[], from_date=from_date
+            )
+        )
+
+
+def _person(organisation, department, first, last, email, job_title, *, ref, start=date(2016, 4, 1)) -> Person:
+    person = db.session.scalar(select(Person).where(Person.email == email.lower()))
+    if person is None:
+        person = Person(
+            organisation=organisation,
+            first_name=first,
+            last_name=last,
+            email=email.lower(),
+            job_title=job_title,
+            employee_ref=ref,
+            start_date=start,
+        )
+        if department is not None:
+            person.placements.append(Placement(department=department, from_date=start))
+        db.session.add(person)
+        db.session.flush()
+    return person
+
+
+def _account(person: Person, roles: tuple[Role, ...]) -> UserAccount:
+    if person.account is not None:
+        return person.account
+    return accounts.create_user(
+        email=person.email,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        roles=set(roles),
+        password=DEMO_PASSWORD,
+        actor_label="demo",
+    )
+
+
+def _accreditation(person: Person, course: Course, status: AccreditationStatus) -> None:
+    exists = db.session.scalar(
+        select(TrainerAccreditation.id).where(
+            TrainerAccreditation.person_id == person.id, TrainerAccreditation.course_id == course.id
+        )
+    )
+    if exists is None:
+        db.session.add(TrainerAccreditation(person_id=person.id, course_id=course.id, status=status))
+
+
+def _manages(person: Person, department: Department) -> None:
+    exists = db.session.scalar(
+        select(DepartmentManager.id).where(
+            DepartmentManager.person_id == person.id, DepartmentManager.department_id == department.id
+        )
+    )
+    if exists is None:
+        db.session.add(DepartmentManager(person=person, department=department))
+
+
+def _generated_staff(rng, organisations, departments) -> dict[int, list[Person]]:
+    """A few hundred staff with stable names, refs and emails, placed in the seed's departments."""
+    by_department: dict[int, list[Person]] = {}
+    for (org_name, path), department in departments.items():
+        count = HEADCOUNT.get(path)
+        if count is None:
+            if organisations[org_name].kind == OrganisationKind.LOCAL_AUTHORITY:
+                continue
+            count = PARTNER_HEADCOUNT
+        titles = JOB_TITLES.get(path.split("/")[0], JOB_TITLES["default"])
+        domain = _email_domain(org_name)
+        people = []
+        for index in range(count):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            ref = f"{department.id:03d}-{index + 1:03d}"
+            email = f"{first}.{last}.{department.id}{index + 1}@{domain}".lower()
+            people.append(
+                _person(
+                    department.organisation,
+                    department,
+                    first,
+                    last,
+                    email,
+                    rng.choice(titles),
+                    ref=ref,
+                    start=date(2015 + index % 8, 1 + index % 12, 1),
+                )
+            )
+        by_department[department.id] = people
+    return by_department
+
+
+def _email_domain(organisation_name: str) -> str:
+    return {
+        "London Borough of Barnet": "barnet.gov.uk",
+        "Barnet Homes": "barnethomes.org",
+        "Barnet Enfield and Haringey Mental Health Trust": "beh-mht.nhs.uk",
+        "Central London Community Healthcare": "clch.nhs.uk",
+        "Royal Free London": "royalfree.nhs.uk",
+    }.get(organisation_name, "".join(w[0] for w in organisation_name.split()).lower() + ".example.org")
+
+
+def _first_weekday_of_month(year: int, month: int, weekday: int) -> date:
+    day = date(year, month, 1)
+    return day + timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _session(
+    course, day: date, start: time, *, capacity, lead, venue=BARNET_HOUSE, audience=(), others=(), title=None
+) -> TrainingSession:
+    starts_at = london_to_utc(day, start)
+    training_session = db.session.scalar(
+        select(TrainingSession).where(TrainingSession.course_id == course.id, TrainingSession.starts_at == starts_at)
+    )
+    if training_session is not None:
+        return training_session
+    training_session = TrainingSession(
+        course=course,
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=course.duration_minutes),
+        venue=venue,
+        capacity=capacity,
+        status=SessionStatus.PUBLISHED,
+        audience_restricted=bool(audience),
+        created_by_id=lead.id,
+    )
+    db.session.add(training_session)
+    db.session.flush()
+    training_session.trainers.append(SessionTrainer(person=lead, part=TrainerPart.LEAD))
+    for person, part in others:
+        training_session.trainers.append(SessionTrainer(person=person, part=part))
+    for organisation in audience:
+        db.session.add(SessionAudience(session_id=training_session.id, organisation_id=organisation.id))
+    db.session.flush()
+    return training_session
+
+
+def _book(training_session: TrainingSession, person: Person, booked_by: Person, source: BookingSource) -> None:
+    active = db.session.scalar(
+        select(Booking.id).where(
+            Booking.session_id == training_session.id,
+            Booking.person_id == person.id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+    if active is None:
+        booking_services.book_place(
+            training_session=training_session, person=person, booked_by=booked_by, source=source
+        )
+
+
+def _sessions(today, rng, courses, organisations, coordinator, education_officer, trainees, staff, departments):
+    """Monthly WRAP on the first Tuesday (next six months), the next one full with a waiting list; a
+    Barnet Homes session with trainees observing; a CTLP briefing."""
+    wrap = courses["WRAP"]
+    upcoming = []
+    year, month = today.year, today.month
+    while len(upcoming) < 6:
+        day = _first_weekday_of_month(year, month, 1)
+        if day > today + timedelta(days=2):
+            upcoming.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    children = [
+        p
+        for path in ("Children in Care", "Onwards and Upwards", "Multi-Agency Safeguarding Hub")
+        for p in staff[departments[("London Borough of Barnet", f"Children and Family Services/{path}")].id]
+    ]
+    adults = [
+        p
+        for path in ("Safeguarding Adults", "Mental Health Social Work")
+        for p in staff[departments[("London Borough of Barnet", f"Adults and Communities/{path}")].id]
+    ]
+    for index, day in enumerate(upcoming):
+        lead = coordinator if index % 2 == 0 else education_officer
+        capacity = 12 if index == 0 else 20
+        training_session = _session(wrap, day, time(10, 0), capacity=capacity, lead=lead)
+        # The first is full with three waiting; later ones fill less and less.
+        wanted = 15 if index == 0 else max(12 - 3 * index, 0)
+        pool = children + adults
+        for person in rng.sample(pool, min(wanted, len(pool))):
+            _book(training_session, person, person, BookingSource.SELF)
+
+    barnet_homes = organisations["Barnet Homes"]
+    homes_day = upcoming[0] + timedelta(days=2)
+    homes_session = _session(
+        wrap,
+        homes_day,
+        time(14, 0),
+        capacity=16,
+        lead=education_officer,
+        venue="Barnet Homes, Barnet House",
+        audience=[barnet_homes],
+        title="WRAP for Barnet Homes frontline staff",
+        others=[(trainees[0].person, TrainerPart.OBSERVER), (trainees[1].person, TrainerPart.CO_TRAINER)],
+    )
+    frontline = staff[departments[("Barnet Homes", "Frontline Services")].id]
+    for person in frontline[:9]:
+        _book(homes_session, person, trainees[0].person, BookingSource.COORDINATOR)
+
+    briefing_day = upcoming[1] + timedelta(days=1)
+    _session(
+        courses["CTLP-BRIEFING"],
+        briefing_day,
+        time(9, 30),
+        capacity=30,
+        lead=coordinator,
+        venue=HENDON_TOWN_HALL,
+        title="CTLP briefing for the Prevent Delivery Group",
+    )
