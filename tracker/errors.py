@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -105,5 +106,7 @@ def _http_error(status: int, description: str | None, error: HTTPException | Non
         return api_error(status, message, fields=fields)
     if status == 401:
         return redirect("/sign-in")
+    if request_ctx.url_adapter is None:  # refused before routing (e.g. an untrusted Host): no URLs to build
+        return f"{status} {description or ''}", status, {"Content-Type": "text/plain; charset=utf-8"}
     template = f"errors/{status}.html" if status in (400, 403, 404, 405, 413, 429, 500, 503) else "errors/generic.html"
     return render_template(template, status=status, description=description), status
