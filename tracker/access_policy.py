@@ -40,6 +40,9 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     # --- Training requests and public booking (requests/) ---------------------------------------------
     # --- Audit log and data protection (audit/) -------------------------------------------------------
+    "audit.audit_log": COORDINATOR,
+    "audit.export_json": COORDINATOR,
+    "audit.export_csv": COORDINATOR,
     # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
     "api-docs.openapi_json": PUBLIC,
     "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},

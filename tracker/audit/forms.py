@@ -1,0 +1,23 @@
+"""Filter form for the audit log."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField
+from wtforms.validators import Length, NumberRange, Optional
+
+from tracker.common.forms import IsoDateField
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form: it changes nothing
+
+    action = StringField("Action starts with", widget=GovTextInput(), validators=[Optional(), Length(max=60)])
+    actor = StringField("Who", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    object_type = StringField("Object type", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    object_id = IntegerField(
+        "Object id", widget=GovTextInput(), validators=[Optional(), NumberRange(min=1, message="Enter a whole number")]
+    )
+    from_date = IsoDateField("From")
+    to_date = IsoDateField("To")
+    submit = SubmitField("Filter", widget=GovSubmitInput())
