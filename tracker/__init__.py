@@ -97,9 +97,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.routes import bp as auth_bp
     from tracker.audit.routes import bp as audit_bp
+    from tracker.courses.trainer_routes import bp as trainers_bp
     from tracker.main.routes import bp as main_bp
 
-    for blueprint in (auth_bp, main_bp, audit_bp):
+    for blueprint in (auth_bp, main_bp, audit_bp, trainers_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api

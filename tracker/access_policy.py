@@ -34,6 +34,10 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- People: organisations, departments, people, roster import (people/) ----------------------
     # --- User accounts (accounts/) ------------------------------------------------------------------
     # --- Courses, requirements, sessions, trainers (courses/) -----------------------------------------
+    "trainers.list_trainers": COORDINATOR,
+    "trainers.add_trainee": COORDINATOR,
+    "trainers.accredit": COORDINATOR,
+    "trainers.trainer_detail": TRAINERS,  # object check: their own pathway, or the coordinator
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------

@@ -1,0 +1,22 @@
+"""Forms for the trainer pathway."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import EmailField, SelectField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class AddTraineeForm(FlaskForm):
+    email = EmailField(
+        "Email address of the trainee",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the trainee's email address"),
+            Email("Enter an email address in the correct format, like name@example.com"),
+            Length(max=254),
+        ],
+    )
+    course_id = SelectField(
+        "Course they will deliver", coerce=int, widget=GovSelect(), validators=[DataRequired("Select a course")]
+    )
+    submit = SubmitField("Add to the pathway", widget=GovSubmitInput())
