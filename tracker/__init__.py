@@ -99,8 +99,9 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.audit.routes import bp as audit_bp
     from tracker.courses.trainer_routes import bp as trainers_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.requests.routes import bp as requests_bp
 
-    for blueprint in (auth_bp, main_bp, audit_bp, trainers_bp):
+    for blueprint in (auth_bp, main_bp, audit_bp, trainers_bp, requests_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api

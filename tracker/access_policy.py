@@ -43,6 +43,11 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     # --- Training requests and public booking (requests/) ---------------------------------------------
+    "requests.request_training": PUBLIC,
+    "requests.request_sent": PUBLIC,
+    "requests.list_requests": COORDINATOR,
+    "requests.request_detail": COORDINATOR,
+    "requests.not_reached": COORDINATOR,
     # --- Audit log and data protection (audit/) -------------------------------------------------------
     "audit.audit_log": COORDINATOR,
     "audit.export_json": COORDINATOR,

@@ -6,7 +6,7 @@ import re
 from datetime import date, time
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Field, StringField
+from wtforms import Field, IntegerField, StringField
 from wtforms.validators import StopValidation
 
 from tracker.common.time import parse_iso_date
@@ -91,3 +91,23 @@ def field_error(form, field_name: str | None, message: str) -> None:
         if field.name == "csrf_token":
             field = list(form)[1]
     field.errors = [*list(field.errors), message]
+
+
+class WholeNumberField(IntegerField):
+    """A whole number with a GOV.UK-style message when what was typed is not one."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        text = valuelist[0].strip().replace(",", "")
+        if not re.fullmatch(r"-?\d+", text):
+            self.data = None
+            raise ValueError(self.invalid_message or f"{self.label.text} must be a whole number, like 25")
+        self.data = int(text)

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from tracker.accounts.models import Role
 from tracker.common.errors import TrackerError
@@ -31,8 +32,9 @@ def list_trainers() -> ResponseReturnValue:
 def add_trainee() -> ResponseReturnValue:
     """Put someone on the pathway for a course (they then observe and co-deliver sessions)."""
     form = AddTraineeForm()
-    form.course_id.choices = [(0, "Choose a course")] + [
-        (c.id, f"{c.name} ({c.code})") for c in db.session.scalars(select(Course).order_by(Course.code))
+    form.course_id.choices = [SelectChoice("0", "Choose a course")] + [
+        SelectChoice(str(c.id), f"{c.name} ({c.code})")
+        for c in db.session.scalars(select(Course).order_by(Course.code))
     ]
     if form.validate_on_submit():
         person = find_person_by_email(form.email.data)

@@ -1,0 +1,143 @@
+"""Asking for training without an account; the coordinator working the requests; who is not reached."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.conftest import make_config
+from tests.factories import make_booking, make_organisation, make_person, make_session, make_user
+from tracker.accounts.models import Role
+from tracker.attendance.models import Attendance, AttendanceOutcome
+from tracker.common.time import utc_now
+from tracker.invites.models import OutboxMessage
+from tracker.people.models import OrganisationKind
+from tracker.requests import services
+from tracker.requests.models import RequestStatus, TrainingRequest
+
+GOOD = {
+    "organisation_name": "Barnet MIND",
+    "organisation_kind": "third_sector",
+    "contact_name": "Jo Bloggs",
+    "email": "Jo@BarnetMind.org.uk",
+    "phone": "020 8000 0000",
+    "staff_count": "25",
+    "preferred_dates": "Weekday mornings in March",
+    "notes": "<b>Volunteers</b> too",
+}
+
+
+def test_a_visitor_sends_a_request_and_gets_an_acknowledgement(app, client, db):
+    response = client.post("/request-training", data=GOOD)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/request-training/sent")
+    training_request = db.session.query(TrainingRequest).one()
+    assert training_request.email == "jo@barnetmind.org.uk" and training_request.staff_count == 25
+    message = db.session.query(OutboxMessage).one()
+    assert message.recipient_email == "jo@barnetmind.org.uk" and "TR-" in message.body_text
+    assert "Request sent" in client.get("/request-training/sent").get_data(as_text=True)
+
+
+def test_bad_fields_are_named_and_nothing_typed_is_lost(app, client, db):
+    bad = {**GOOD, "email": "not-an-email", "staff_count": "lots", "organisation_kind": ""}
+    page = client.post("/request-training", data=bad).get_data(as_text=True)
+    assert "Enter an email address in the correct format" in page
+    assert "Enter how many people would need training, as a whole number" in page
+    assert "Select what kind of organisation it is" in page
+    assert 'value="Barnet MIND"' in page and "Weekday mornings in March" in page
+    assert db.session.query(TrainingRequest).count() == 0
+
+
+def test_the_honeypot_keeps_nothing_but_looks_successful(app, client, db):
+    response = client.post("/request-training", data={**GOOD, "website": "http://spam.example"})
+    assert response.status_code == 302
+    assert db.session.query(TrainingRequest).count() == 0 and db.session.query(OutboxMessage).count() == 0
+
+
+def test_markup_is_shown_as_text(app, client, signed_in, db):
+    client.post("/request-training", data={**GOOD, "organisation_name": "<script>alert(1)</script> Trust"})
+    training_request = db.session.query(TrainingRequest).one()
+    page = (
+        signed_in(make_user(Role.COORDINATOR)).get(f"/training-requests/{training_request.id}").get_data(as_text=True)
+    )
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Trust" in page
+    message = db.session.query(OutboxMessage).one()
+    assert "<script>" not in message.body_html
+
+
+class TestWithCsrfAndRateLimit:
+    @pytest.fixture
+    def app_config(self, database_url):
+        return make_config(database_url, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True, PUBLIC_FORM_LIMIT="2 per hour")
+
+    def test_csrf_is_required_and_sending_is_rate_limited(self, app, client, db):
+        from tracker.extensions import limiter
+
+        limiter.reset()
+        assert client.post("/request-training", data=GOOD).status_code == 400
+        for _ in range(2):
+            token = client.csrf_token("/request-training")
+            assert client.post("/request-training", data={**GOOD, "csrf_token": token}).status_code == 302
+        token = client.csrf_token("/request-training")
+        assert client.post("/request-training", data={**GOOD, "csrf_token": token}).status_code == 429
+        assert db.session.query(TrainingRequest).count() == 2
+        limiter.reset()
+
+
+def test_coordinator_moves_a_request_on_with_notes(app, client, signed_in, db):
+    client.post("/request-training", data=GOOD)
+    training_request = db.session.query(TrainingRequest).one()
+    coordinator = signed_in(make_user(Role.COORDINATOR))
+    assert "Barnet MIND" in coordinator.get("/training-requests?status=new").get_data(as_text=True)
+    response = coordinator.post(
+        f"/training-requests/{training_request.id}", data={"status": "contacted", "note": "Phoned Jo"}
+    )
+    assert response.status_code == 302
+    page = coordinator.get(f"/training-requests/{training_request.id}").get_data(as_text=True)
+    assert "now contacted" in page and "Phoned Jo" in page
+
+
+def test_the_flow_refuses_impossible_moves(app, db):
+    coordinator = make_user(Role.COORDINATOR)
+    training_request = services.submit_request(
+        organisation_name="X",
+        organisation_kind=OrganisationKind.OTHER,
+        contact_name="A",
+        email="a@b.org",
+        phone=None,
+        staff_count=3,
+        preferred_dates=None,
+        notes=None,
+    )
+    services.change_status(training_request=training_request, status=RequestStatus.CLOSED, note=None, actor=coordinator)
+    with pytest.raises(services.RequestError):
+        services.change_status(
+            training_request=training_request, status=RequestStatus.SCHEDULED, note=None, actor=coordinator
+        )
+
+
+def test_staff_cannot_see_requests(app, signed_in):
+    assert signed_in(make_user(Role.STAFF)).get("/training-requests").status_code == 403
+
+
+def test_organisations_not_reached(app, db):
+    mencap = make_organisation(name="Barnet MENCAP", kind=OrganisationKind.THIRD_SECTOR)
+    mind = make_organisation(name="Barnet MIND", kind=OrganisationKind.THIRD_SECTOR)
+    council = make_organisation(name="London Borough of Barnet", kind=OrganisationKind.LOCAL_AUTHORITY)
+    wdp = make_organisation(name="Westminster Drug Project", kind=OrganisationKind.THIRD_SECTOR)
+    recent = make_session(starts_at=utc_now() - timedelta(days=30), capacity=5)
+    old = make_session(starts_at=utc_now() - timedelta(days=500), capacity=5)
+    for organisation, training_session in ((mencap, recent), (wdp, old)):
+        person = make_person(organisation=organisation)
+        booking = make_booking(training_session, person, source="coordinator") if False else None
+        from tracker.booking.models import Booking
+
+        booking = Booking(session_id=training_session.id, person_id=person.id, status="confirmed", source="walk_in")
+        db.session.add(booking)
+        db.session.flush()
+        db.session.add(Attendance(booking_id=booking.id, outcome=AttendanceOutcome.ATTENDED))
+    make_person(organisation=mind)
+    make_person(organisation=council)
+    db.session.flush()
+    names = [organisation.name for organisation, _ in services.organisations_not_reached()]
+    assert names == ["Barnet MIND", "Westminster Drug Project"]

@@ -1,0 +1,140 @@
+"""Training requests from organisations: received on a public form, worked by the coordinator."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Select, exists, func, select
+
+from tracker.attendance.models import Attendance, AttendanceOutcome
+from tracker.booking.models import Booking
+from tracker.common.audit import record_event
+from tracker.common.errors import TrackerError
+from tracker.common.time import start_of_london_day, today_london
+from tracker.courses.models import SessionStatus, TrainingSession
+from tracker.extensions import db
+from tracker.people.models import Organisation, OrganisationKind, Person
+from tracker.requests.models import RequestStatus, TrainingRequest, TrainingRequestEvent
+
+#: Where a request may go next. Closed can be reopened (back to contacted) if the organisation returns.
+NEXT_STATUSES = {
+    RequestStatus.NEW: (RequestStatus.CONTACTED, RequestStatus.SCHEDULED, RequestStatus.CLOSED),
+    RequestStatus.CONTACTED: (RequestStatus.SCHEDULED, RequestStatus.CLOSED),
+    RequestStatus.SCHEDULED: (RequestStatus.CLOSED, RequestStatus.CONTACTED),
+    RequestStatus.CLOSED: (RequestStatus.CONTACTED,),
+}
+#: Kinds of organisation the board asked about ("who should be offered training"): partners, not the council.
+OUTREACH_KINDS = tuple(kind for kind in OrganisationKind if kind != OrganisationKind.LOCAL_AUTHORITY)
+
+
+class RequestError(TrackerError):
+    code = "invalid_request"
+
+
+def submit_request(
+    *,
+    organisation_name: str,
+    organisation_kind: OrganisationKind,
+    contact_name: str,
+    email: str,
+    phone: str | None,
+    staff_count: int,
+    preferred_dates: str | None,
+    notes: str | None,
+) -> TrainingRequest:
+    """Record a request from the public form, matched to a known organisation by name where there is one."""
+    name = " ".join(organisation_name.split())
+    organisation = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    training_request = TrainingRequest(
+        organisation_name=name,
+        organisation_kind=OrganisationKind(organisation_kind),
+        organisation_id=organisation.id if organisation else None,
+        contact_name=contact_name.strip(),
+        email=email.strip().lower(),
+        phone=(phone or "").strip() or None,
+        staff_count=staff_count,
+        preferred_dates=(preferred_dates or "").strip() or None,
+        notes=(notes or "").strip() or None,
+    )
+    db.session.add(training_request)
+    db.session.flush()
+    record_event(
+        "training_request.received",
+        actor_label="public",
+        object_type="training_request",
+        object_id=training_request.id,
+        after={"organisation": name, "staff_count": staff_count},
+    )
+    return training_request
+
+
+def change_status(
+    *, training_request: TrainingRequest, status: RequestStatus, note: str | None, actor, session_id: int | None = None
+) -> TrainingRequest:
+    """Move a request on (new → contacted → scheduled → closed) with an optional note; audited.
+
+    Raises RequestError for a move the flow does not allow.
+    """
+    status = RequestStatus(status)
+    if status != training_request.status and status not in NEXT_STATUSES[training_request.status]:
+        raise RequestError(f"A {training_request.status} request cannot become {status}", field="status")
+    before = training_request.status
+    training_request.status = status
+    if session_id is not None:
+        training_request.session_id = session_id
+    training_request.events.append(
+        TrainingRequestEvent(
+            status=status if status != before else None,
+            note=(note or "").strip() or None,
+            by_id=actor.person_id if actor else None,
+        )
+    )
+    record_event(
+        "training_request.updated",
+        actor=actor,
+        object_type="training_request",
+        object_id=training_request.id,
+        before={"status": before},
+        after={"status": status, "note": note},
+    )
+    return training_request
+
+
+def requests_query(*, status: RequestStatus | None = None) -> Select:
+    statement = select(TrainingRequest)
+    if status is not None:
+        statement = statement.where(TrainingRequest.status == status)
+    return statement.order_by(TrainingRequest.created_at.desc(), TrainingRequest.id.desc())
+
+
+def count_by_status() -> dict[RequestStatus, int]:
+    rows = db.session.execute(select(TrainingRequest.status, func.count()).group_by(TrainingRequest.status))
+    counts = dict.fromkeys(RequestStatus, 0)
+    counts.update(dict(rows.all()))
+    return counts
+
+
+def organisations_not_reached(*, today: date | None = None, months: int = 12) -> list[tuple[Organisation, int]]:
+    """Partner and third-sector organisations with no attendee at any session in the last `months` months,
+    with how many people the tracker knows there; in one query. Answers the board's Recommendation 2."""
+    today = today or today_london()
+    since = start_of_london_day(today - timedelta(days=round(months * 30.44)))
+    attended_recently = exists(
+        select(Attendance.id)
+        .join(Booking, Booking.id == Attendance.booking_id)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Person, Person.id == Booking.person_id)
+        .where(
+            Person.organisation_id == Organisation.id,
+            Attendance.outcome.in_((AttendanceOutcome.ATTENDED, AttendanceOutcome.PARTIAL)),
+            TrainingSession.starts_at >= since,
+            TrainingSession.status != SessionStatus.CANCELLED,
+        )
+    )
+    people = select(func.count(Person.id)).where(Person.organisation_id == Organisation.id).scalar_subquery()
+    statement = (
+        select(Organisation, people)
+        .where(Organisation.kind.in_(OUTREACH_KINDS), ~attended_recently)
+        .order_by(Organisation.kind, Organisation.name, Organisation.id)
+    )
+    return [(organisation, count) for organisation, count in db.session.execute(statement)]
