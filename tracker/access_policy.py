@@ -41,6 +41,9 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
+    "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
+    "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
+    "returns.return_detail": PARTNERS,  # object check: own organisation, or the coordinator
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     # --- Training requests and public booking (requests/) ---------------------------------------------
     "requests.request_training": PUBLIC,
@@ -55,4 +58,5 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
     "api-docs.openapi_json": PUBLIC,
     "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    "api_returns.PartnerReturns": PARTNERS,  # object check: a partner's own organisation
 }

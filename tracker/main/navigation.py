@@ -41,7 +41,7 @@ TASKS: list[Task] = [
         False,
     ),
     Task(
-        "coverage.list_returns", "Compliance returns", "Submit your organisation's quarterly compliance figures.", True
+        "returns.list_returns", "Compliance returns", "Submit your organisation's quarterly compliance figures.", True
     ),
     Task(
         "coverage.coverage_report",
