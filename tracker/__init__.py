@@ -100,9 +100,10 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.courses.trainer_routes import bp as trainers_bp
     from tracker.coverage.return_routes import bp as returns_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.requests.public_routes import bp as public_bp
     from tracker.requests.routes import bp as requests_bp
 
-    for blueprint in (auth_bp, main_bp, audit_bp, trainers_bp, requests_bp, returns_bp):
+    for blueprint in (auth_bp, main_bp, audit_bp, trainers_bp, requests_bp, returns_bp, public_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api

@@ -51,6 +51,12 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "requests.list_requests": COORDINATOR,
     "requests.request_detail": COORDINATOR,
     "requests.not_reached": COORDINATOR,
+    # Booking without an account: the signed link token is the credential for confirm and cancel.
+    "public.list_sessions": PUBLIC,
+    "public.book": PUBLIC,
+    "public.check_email": PUBLIC,
+    "public.confirm_place": PUBLIC,
+    "public.cancel_place": PUBLIC,
     # --- Audit log and data protection (audit/) -------------------------------------------------------
     "audit.audit_log": COORDINATOR,
     "audit.export_json": COORDINATOR,

@@ -217,6 +217,7 @@ def book_place(
     """
     now = now or utc_now()
     locked = lock_session(training_session.id)
+    lapse_expired_holds(session_id=locked.id, now=now)  # their seats go to the waiting list first
     problem = booking_problem(locked, now=now)
     if problem:
         error = BookingClosedError if "closed" in problem or "opens" in problem else SessionNotBookableError
@@ -391,14 +392,13 @@ def change_capacity(*, training_session: TrainingSession, capacity: int, now: da
     return promote_waitlist(locked, now=now) if capacity > before else []
 
 
-def lapse_expired_holds(*, now: datetime | None = None) -> int:
+def lapse_expired_holds(*, session_id: int | None = None, now: datetime | None = None) -> int:
     """Cancel held places whose confirmation time has passed, promoting the waiting list. Returns how many."""
     now = now or utc_now()
-    expired = db.session.scalars(
-        select(Booking)
-        .where(and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now))
-        .order_by(Booking.id)
-    ).all()
+    statement = select(Booking).where(and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now))
+    if session_id is not None:
+        statement = statement.where(Booking.session_id == session_id)
+    expired = db.session.scalars(statement.order_by(Booking.id)).all()
     for booking in expired:
         cancel_booking(booking=booking, cancelled_by=None, reason="Email not confirmed in time", now=now)
     return len(expired)
