@@ -53,6 +53,9 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     from tracker import cli
 
     cli.init_app(app)
+    from tracker.invites import services as invites
+
+    invites.init_app(app)  # booking and session events -> the email outbox
     return app
 
 
@@ -96,9 +99,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.routes import bp as auth_bp
+    from tracker.invites.routes import bp as invites_bp
     from tracker.main.routes import bp as main_bp
 
-    for blueprint in (auth_bp, main_bp):
+    for blueprint in (auth_bp, main_bp, invites_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api
