@@ -38,6 +38,15 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
+    "invites.outbox": COORDINATOR,
+    "invites.outbox_message": COORDINATOR,
+    "invites.outbox_message_html": COORDINATOR,
+    "invites.retry_message": COORDINATOR,
+    "invites.calendar_feed": SIGNED_IN,
+    "invites.create_calendar_feed": SIGNED_IN,
+    "invites.revoke_calendar_feed": SIGNED_IN,
+    # The secret in the address is the credential (calendar apps cannot sign in); unknown or revoked: 404.
+    "invites.feed": PUBLIC,
     # --- Training requests and public booking (requests/) ---------------------------------------------
     # --- Audit log and data protection (audit/) -------------------------------------------------------
     # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
