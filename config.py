@@ -51,6 +51,9 @@ class Config:
     CALENDAR_ORGANIZER_NAME = os.environ.get("CALENDAR_ORGANIZER_NAME", "Prevent training")
     OUTBOX_RETRY_SECONDS = _int("OUTBOX_RETRY_SECONDS", 60)
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 8)
+    #: A message claimed by a worker that died is taken again after this long (a batch stops at half of it).
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 300)
+    OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 100)
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 2)
 
     SESSION_COOKIE_SECURE = True

@@ -45,6 +45,15 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
     "returns.return_detail": PARTNERS,  # object check: own organisation, or the coordinator
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
+    "invites.outbox": COORDINATOR,
+    "invites.outbox_message": COORDINATOR,
+    "invites.outbox_message_html": COORDINATOR,
+    "invites.retry_message": COORDINATOR,
+    "invites.calendar_feed": SIGNED_IN,
+    "invites.create_calendar_feed": SIGNED_IN,
+    "invites.revoke_calendar_feed": SIGNED_IN,
+    # The secret in the address is the credential (calendar apps cannot sign in); unknown or revoked: 404.
+    "invites.feed": PUBLIC,
     # --- Training requests and public booking (requests/) ---------------------------------------------
     "requests.request_training": PUBLIC,
     "requests.request_sent": PUBLIC,

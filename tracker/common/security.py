@@ -13,6 +13,8 @@ CSP = (
 )
 #: Responses that may be cached: the static front-end files, which hold nothing personal.
 CACHEABLE_ENDPOINTS = frozenset({"static", "assets", "vendor"})
+#: Responses a client may keep and revalidate (ETag / Last-Modified) but no shared cache may store.
+REVALIDATE_ENDPOINTS = frozenset({"invites.feed"})
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +37,9 @@ def init_app(app: Flask) -> None:
             "TRACKER_FORCE_HTTPS"
         ):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint not in CACHEABLE_ENDPOINTS:
+        if request.endpoint in REVALIDATE_ENDPOINTS:
+            headers["Cache-Control"] = "private, no-cache"
+        elif request.endpoint not in CACHEABLE_ENDPOINTS:
             headers["Cache-Control"] = "no-store"
             headers.setdefault("Pragma", "no-cache")
         return response

@@ -65,7 +65,7 @@ TASKS: list[Task] = [
     Task("trainers.list_trainers", "Trainers", "Trainers and trainees on the pathway.", False),
     Task("accounts.list_users", "User accounts", "Sign-ins and roles.", False),
     Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", False),
-    Task("invites.outbox", "Outbox", "Every email the service has sent or will send.", False),
+    Task("invites.outbox", "Outbox", "Every email the service has sent or will send.", True),
     Task("audit.audit_log", "Audit log", "Who did what, and when.", False),
 ]
 

@@ -1,23 +1,18 @@
-"""The acknowledgement a requester gets, written to the outbox in the same transaction as the request."""
+"""The acknowledgement a requester gets, queued in the same transaction as the request."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
-
-from tracker.extensions import db
 from tracker.invites.models import OutboxMessage
+from tracker.invites.services import queue_email
 from tracker.requests.models import TrainingRequest
 
 
-def queue_acknowledgement(training_request: TrainingRequest) -> OutboxMessage:
-    context = {"training_request": training_request, "base_url": current_app.config["TRACKER_BASE_URL"]}
-    message = OutboxMessage(
-        kind="request_acknowledgement",
-        recipient_email=training_request.email,
-        recipient_name=training_request.contact_name,
+def queue_acknowledgement(training_request: TrainingRequest) -> OutboxMessage | None:
+    return queue_email(
+        to_email=training_request.email,
+        to_name=training_request.contact_name,
+        template="request_acknowledgement",
+        context={"training_request": training_request},
         subject="We have received your request for Prevent training",
-        body_text=render_template("emails/request_acknowledgement.txt", **context),
-        body_html=render_template("emails/request_acknowledgement.html", **context),
+        kind="request_acknowledgement",
     )
-    db.session.add(message)
-    return message

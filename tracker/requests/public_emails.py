@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 
 from tracker.booking.models import Booking
-from tracker.extensions import db
 from tracker.invites.models import OutboxMessage
+from tracker.invites.services import queue_email
 from tracker.requests.public_booking import HOLD_HOURS, link_token
 
 
@@ -14,7 +14,7 @@ def _absolute(endpoint: str, **values) -> str:
     return current_app.config["TRACKER_BASE_URL"] + url_for(endpoint, **values)
 
 
-def queue_hold_confirmation(booking: Booking) -> OutboxMessage:
+def queue_hold_confirmation(booking: Booking) -> OutboxMessage | None:
     token = link_token(booking)
     context = {
         "booking": booking,
@@ -23,14 +23,12 @@ def queue_hold_confirmation(booking: Booking) -> OutboxMessage:
         "cancel_url": _absolute("public.cancel_place", token=token),
         "hold_hours": HOLD_HOURS,
     }
-    message = OutboxMessage(
-        kind="hold_confirmation",
-        booking_id=booking.id,
-        recipient_email=booking.person.email,
-        recipient_name=booking.person.full_name,
+    return queue_email(
+        to_email=booking.person.email,
+        to_name=booking.person.full_name,
+        template="hold_confirmation",
+        context=context,
         subject=f"Confirm your place: {booking.training_session.display_title}",
-        body_text=render_template("emails/hold_confirmation.txt", **context),
-        body_html=render_template("emails/hold_confirmation.html", **context),
+        booking=booking,
+        kind="hold_confirmation",
     )
-    db.session.add(message)
-    return message

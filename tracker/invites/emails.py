@@ -1,0 +1,169 @@
+"""Email rendering (a .txt and an .html template for every email), links, and the MIME message as sent.
+
+Templates live in `templates/emails/`. They are rendered with the app's Jinja environment but outside
+any request (the worker, cron and signal receivers may have none), so every link is built here from
+`TRACKER_BASE_URL`, never from a request. The .html templates are autoescaped; the .txt ones are not
+(and need not be: they are sent as text/plain).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy as email_policy
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage
+from email.utils import format_datetime as rfc2822_datetime
+from typing import Any
+
+from flask import current_app
+from werkzeug.routing import BuildError
+
+from tracker.common.time import utc_now
+
+#: Pages that links in emails lead to, best first; the first endpoint the app has is used. The booking
+#: and session pages belong to other blueprints: a missing one falls back to the next candidate.
+LINK_CANDIDATES: dict[str, list[tuple[str, str | None]]] = {
+    "booking": [("booking.show_booking", "booking_id"), ("booking.my_training", None)],
+    "session": [("sessions.show_session", "session_id"), ("sessions.my_sessions", None)],
+}
+LINK_FALLBACKS = {"booking": "/my-training", "session": "/"}
+
+
+def base_url() -> str:
+    return current_app.config["TRACKER_BASE_URL"].rstrip("/")
+
+
+def external_url(path: str) -> str:
+    """An absolute link from the configured base URL (never from the request's Host header)."""
+    return base_url() + (path if path.startswith("/") else "/" + path)
+
+
+def path_for(endpoint: str, **values: Any) -> str | None:
+    """The path of an endpoint of this app, or None if the app has no such endpoint."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        return adapter.build(endpoint, values)
+    except BuildError:
+        return None
+
+
+def link_for(kind: str, object_id: int | None = None) -> str:
+    """The absolute link to a booking's or a session's page, whichever page of it the app has."""
+    for endpoint, argument in LINK_CANDIDATES[kind]:
+        values = {argument: object_id} if argument else {}
+        path = path_for(endpoint, **values)
+        if path is not None:
+            return external_url(path)
+    return external_url(LINK_FALLBACKS[kind])
+
+
+def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render `emails/<template>.txt` and `.html`; returns (text, html)."""
+    env = current_app.jinja_env
+    values = {
+        "service_name": "Prevent training",
+        "organisation_brand": current_app.config.get("TRACKER_BRAND", "London Borough of Barnet"),
+        "base_url": base_url(),
+        **context,
+    }
+    text = env.get_template(f"emails/{template}.txt").render(values)
+    html = env.get_template(f"emails/{template}.html").render(values)
+    return _tidy_text(text), html
+
+
+def _tidy_text(text: str) -> str:
+    """Collapse the blank lines template blocks leave behind; end with one newline."""
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def one_line(value: str | None) -> str:
+    """Header-safe text: no CR/LF (no header injection), no control characters, single spaces."""
+    if not value:
+        return ""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+
+
+# --- The message as sent ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """What the worker needs from an outbox row, read while the row is claimed."""
+
+    id: int
+    recipient_email: str
+    recipient_name: str | None
+    subject: str
+    body_text: str
+    body_html: str
+    ics: str | None
+    ics_method: str | None
+    created_at: datetime
+    #: Attempts before this one.
+    attempts: int = 0
+
+
+class _CachedHeaderRegistry(HeaderRegistry):
+    """The standard header registry, but remembering the class it makes for each header name.
+
+    The stdlib registry builds a new class with type() on every header it is asked for, which is most of
+    the cost of building a MIME message; the classes depend only on the name, so one of each serves.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str):
+        key = name.lower()
+        cls = self._classes.get(key)
+        if cls is None:
+            cls = self._classes[key] = super().__getitem__(name)
+        return cls
+
+
+#: Policy for messages we build: RFC 5322 with CRLF line endings (what SMTP sends).
+POLICY = email_policy.SMTP.clone(header_factory=_CachedHeaderRegistry())
+
+
+def message_id_for(email: OutgoingEmail, sender: str) -> str:
+    """A Message-ID fixed by the row, so a resend after a crash is recognisably the same message."""
+    domain = sender.rpartition("@")[2] or "localhost"
+    return f"<outbox.{email.id}.{int(email.created_at.timestamp())}@{domain}>"
+
+
+def sender_address(sender: str | tuple[str, str]) -> Address:
+    if isinstance(sender, tuple):
+        return Address(display_name=one_line(sender[0]), addr_spec=sender[1])
+    return Address(display_name=one_line(current_app.config.get("CALENDAR_ORGANIZER_NAME")), addr_spec=sender)
+
+
+def build_message(email: OutgoingEmail, *, sender: str | tuple[str, str]) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, and for an invite the calendar part too.
+
+    With a calendar part the layout is the one Outlook and Gmail show as a meeting request:
+    multipart/mixed -> [multipart/alternative -> text/plain, text/html,
+    text/calendar; method=...; charset=utf-8] + the same .ics attached as invite.ics.
+    """
+    message = EmailMessage(policy=POLICY)
+    from_address = sender_address(sender)
+    message["Subject"] = one_line(email.subject)
+    message["From"] = from_address
+    message["To"] = Address(display_name=one_line(email.recipient_name), addr_spec=email.recipient_email)
+    message["Date"] = rfc2822_datetime(utc_now())
+    message["Message-ID"] = message_id_for(email, from_address.addr_spec)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(email.body_text)
+    message.add_alternative(email.body_html, subtype="html")
+    if email.ics and email.ics_method:
+        message.add_alternative(email.ics, subtype="calendar", params={"method": email.ics_method})
+        message.make_mixed()
+        message.add_attachment(
+            email.ics.encode("utf-8"),
+            maintype="application",
+            subtype="ics",
+            filename="invite.ics",
+        )
+    return message

@@ -1,0 +1,352 @@
+"""The outbox worker: claims due messages, sends them over one SMTP connection, records what happened.
+
+Claiming takes rows that are pending and due, or left `sending` by a worker that died more than a lease
+ago. On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so several workers never take the
+same row; on SQLite every transaction outside a request already begins with BEGIN IMMEDIATE
+(tracker.common.database), which serialises claims. Claimed rows are marked `sending` with
+`claimed_by`/`claimed_at` and committed before anything is sent.
+
+Each message is then sent and its outcome committed straight away (so a crash resends at most the one
+message in flight). Every outcome update is conditional on the row still being ours, and a batch stops
+and hands its unsent rows back well before the lease runs out, so a slow worker and a reclaiming one
+never both send a row. Temporary failures (connection refused, 4xx) are retried with doubling backoff,
+permanent ones (5xx) fail at once and show on the coordinator's Outbox page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import smtplib
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker.common.time import utc_now
+from tracker.extensions import db
+from tracker.invites.emails import OutgoingEmail, build_message, message_id_for, sender_address
+from tracker.invites.models import OutboxMessage, OutboxStatus
+
+DEFAULT_LEASE_SECONDS = 300
+DEFAULT_BATCH_SIZE = 100
+SMTP_TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    released: int = 0
+    #: The SMTP server could not be reached, or the connection dropped: no point trying more now.
+    connection_failed: bool = False
+
+    def add(self, other: BatchResult) -> None:
+        self.claimed += other.claimed
+        self.sent += other.sent
+        self.retrying += other.retrying
+        self.failed += other.failed
+        self.released += other.released
+        self.connection_failed = other.connection_failed
+
+
+def mail_configured() -> bool:
+    """No MAIL_SERVER (the `make run` default): mail stays in the outbox for the coordinator to read."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+# --- SMTP ------------------------------------------------------------------------------------------------
+
+
+class SmtpSender:
+    """One SMTP connection from the configured MAIL_* settings, opened on first use and reused."""
+
+    def __init__(self, config) -> None:
+        self.host = config["MAIL_SERVER"]
+        self.port = int(config.get("MAIL_PORT") or 25)
+        self.use_tls = bool(config.get("MAIL_USE_TLS"))
+        self.use_ssl = bool(config.get("MAIL_USE_SSL"))
+        self.username = config.get("MAIL_USERNAME")
+        self.password = config.get("MAIL_PASSWORD")
+        self.timeout = config.get("OUTBOX_SMTP_TIMEOUT", SMTP_TIMEOUT_SECONDS)
+        self.connection: smtplib.SMTP | None = None
+
+    def open(self) -> None:
+        if self.connection is not None:
+            return
+        if self.use_ssl:
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout)
+        else:
+            connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        try:
+            if self.use_tls:
+                connection.starttls()
+            if self.username:
+                connection.login(self.username, self.password or "")
+        except BaseException:
+            _quietly_close(connection)
+            raise
+        self.connection = connection
+
+    def send(self, message: EmailMessage, *, from_addr: str, to_addr: str) -> None:
+        self.open()
+        assert self.connection is not None
+        self.connection.send_message(message, from_addr=from_addr, to_addrs=[to_addr])
+
+    def close(self) -> None:
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            try:
+                connection.quit()
+            except (smtplib.SMTPException, OSError):
+                _quietly_close(connection)
+
+
+def _quietly_close(connection: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        connection.close()
+
+
+def classify(error: BaseException) -> tuple[bool, bool, str]:
+    """(permanent, connection_lost, description) for a failed send.
+
+    5xx refusals of a recipient or of the message are permanent; 4xx replies, a refused or dropped
+    connection and timeouts are temporary. A refused sender is a configuration problem: temporary, so
+    the messages go out once it is fixed.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()), (450, b"recipient refused"))
+        return code >= 500, False, f"{code} {_text(reply)}"
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return False, False, f"{error.smtp_code} {_text(error.smtp_error)} (sender {error.sender})"
+    if isinstance(error, smtplib.SMTPResponseException):
+        lost = error.smtp_code in (421,)
+        return error.smtp_code >= 500, lost, f"{error.smtp_code} {_text(error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+        return False, True, f"Could not reach the mail server: {error or type(error).__name__}"
+    return False, True, f"{type(error).__name__}: {error}"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+# --- Claiming and recording -----------------------------------------------------------------------------
+
+
+def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) -> list[OutgoingEmail]:
+    """Claim up to `limit` due messages for this worker, oldest first, and commit the claim."""
+    stale = now - timedelta(seconds=lease_seconds)
+    due = or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale),
+    )
+    rows = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.recipient_email,
+            OutboxMessage.recipient_name,
+            OutboxMessage.subject,
+            OutboxMessage.body_text,
+            OutboxMessage.body_html,
+            OutboxMessage.ics,
+            OutboxMessage.ics_method,
+            OutboxMessage.created_at,
+            OutboxMessage.attempts,
+        )
+        .where(due)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if rows:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([row.id for row in rows]))
+            .values(status=OutboxStatus.SENDING, claimed_by=worker_id, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+    return [OutgoingEmail(**row._asdict()) for row in rows]
+
+
+def _ours(row_id: int, worker_id: str):
+    return and_(
+        OutboxMessage.id == row_id,
+        OutboxMessage.claimed_by == worker_id,
+        OutboxMessage.status == OutboxStatus.SENDING,
+    )
+
+
+def _record(row_id: int, worker_id: str, /, **values) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(_ours(row_id, worker_id))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _record_sent(email: OutgoingEmail, worker_id: str, *, now: datetime, message_id: str) -> None:
+    _record(
+        email.id,
+        worker_id,
+        status=OutboxStatus.SENT,
+        sent_at=now,
+        message_id=message_id,
+        attempts=email.attempts + 1,
+        last_error=None,
+    )
+
+
+def _record_failure(email: OutgoingEmail, worker_id: str, *, now: datetime, permanent: bool, error: str) -> bool:
+    """Back to pending with doubling backoff, or failed. Returns True if the message has now failed."""
+    attempts = email.attempts + 1
+    config = current_app.config
+    failed = permanent or attempts >= int(config.get("OUTBOX_MAX_ATTEMPTS", 8))
+    values: dict = {"attempts": attempts, "last_error": error[:2000], "claimed_by": None, "claimed_at": None}
+    if failed:
+        values["status"] = OutboxStatus.FAILED
+    else:
+        delay = int(config.get("OUTBOX_RETRY_SECONDS", 60)) * 2 ** (attempts - 1)
+        values.update(status=OutboxStatus.PENDING, next_attempt_at=now + timedelta(seconds=delay))
+    _record(email.id, worker_id, **values)
+    return failed
+
+
+def _release(emails: list[OutgoingEmail], worker_id: str) -> None:
+    """Hand unsent claimed rows back, due at once, without counting an attempt."""
+    if not emails:
+        return
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_([e.id for e in emails]),
+            OutboxMessage.claimed_by == worker_id,
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+# --- The worker ---------------------------------------------------------------------------------------------
+
+
+def run_batch(
+    *,
+    sender: SmtpSender,
+    worker_id: str,
+    batch_size: int | None = None,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+) -> BatchResult:
+    """Claim one batch of due messages and send them over `sender`'s connection."""
+    config = current_app.config
+    lease = int(config.get("OUTBOX_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+    batch_size = batch_size or int(config.get("OUTBOX_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    fixed_now = now
+    claimed = claim_due(worker_id=worker_id, limit=batch_size, now=fixed_now or utc_now(), lease_seconds=lease)
+    result = BatchResult(claimed=len(claimed))
+    if not claimed:
+        return result
+    # Stop well inside the lease: after it, another worker may reclaim these rows.
+    deadline = time.monotonic() + lease / 2
+    from_address = sender_address(config["MAIL_DEFAULT_SENDER"])
+    for index, email in enumerate(claimed):
+        if time.monotonic() > deadline or (stop is not None and stop.is_set()):
+            rest = claimed[index:]
+            _release(rest, worker_id)
+            result.released += len(rest)
+            break
+        message = build_message(email, sender=config["MAIL_DEFAULT_SENDER"])
+        try:
+            sender.send(message, from_addr=from_address.addr_spec, to_addr=email.recipient_email)
+        except (smtplib.SMTPException, OSError) as error:
+            permanent, connection_lost, description = classify(error)
+            at = fixed_now or utc_now()
+            if _record_failure(email, worker_id, now=at, permanent=permanent, error=description):
+                result.failed += 1
+            else:
+                result.retrying += 1
+            if connection_lost:
+                sender.close()
+                result.connection_failed = True
+                # The rest of the batch cannot go now either: each counts a temporary failure.
+                for other in claimed[index + 1 :]:
+                    if _record_failure(other, worker_id, now=at, permanent=False, error=description):
+                        result.failed += 1
+                    else:
+                        result.retrying += 1
+                break
+        else:
+            _record_sent(
+                email, worker_id, now=fixed_now or utc_now(), message_id=message_id_for(email, from_address.addr_spec)
+            )
+            result.sent += 1
+    return result
+
+
+def work(
+    *,
+    once: bool = False,
+    worker_id: str | None = None,
+    batch_size: int | None = None,
+    idle_seconds: float = 1.0,
+    now: datetime | None = None,
+    stop: threading.Event | None = None,
+    report: Callable[[BatchResult], None] | None = None,
+) -> BatchResult:
+    """Send due mail. With `once`, send everything due now and return; otherwise loop until `stop` is set,
+    keeping the SMTP connection open while there is mail and sleeping `idle_seconds` when there is none.
+    `report` is told about every batch that claimed something.
+
+    Does nothing without MAIL_SERVER. In the loop, a database error is logged and retried after a pause
+    (the rows it was working on stay claimed until their lease lapses, then go out once).
+    """
+    totals = BatchResult()
+    if not mail_configured():
+        return totals
+    worker_id = worker_id or new_worker_id()
+    stop = stop or threading.Event()
+    sender = SmtpSender(current_app.config)
+    try:
+        while not stop.is_set():
+            try:
+                result = run_batch(sender=sender, worker_id=worker_id, batch_size=batch_size, now=now, stop=stop)
+            except SQLAlchemyError:
+                if once:
+                    raise
+                db.session.rollback()
+                sender.close()
+                current_app.logger.exception("Outbox worker %s: database error; trying again shortly", worker_id)
+                stop.wait(max(idle_seconds, 1.0) * 5)
+                continue
+            totals.add(result)
+            if result.claimed and report is not None:
+                report(result)
+            idle = result.claimed == 0 or result.connection_failed
+            if once and idle:
+                break
+            if idle:
+                sender.close()
+                stop.wait(idle_seconds)
+    finally:
+        sender.close()
+    return totals
