@@ -36,6 +36,20 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Courses, requirements, sessions, trainers (courses/) -----------------------------------------
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
     # --- Registers, training records, imports (attendance/) -------------------------------------------
+    # Trainers pass the gate; the register's own trainers only (lead or co-trainer marks, an observer
+    # reads) are let in by can_view_register / can_mark_register. Reopening and records: coordinator.
+    "attendance.register": TRAINERS,
+    "attendance.mark": TRAINERS,
+    "attendance.mark_all": TRAINERS,
+    "attendance.walk_in": TRAINERS,
+    "attendance.new_walk_in": TRAINERS,
+    "attendance.sign_off": TRAINERS,
+    "attendance.sign_in_sheet": TRAINERS,
+    "attendance.reopen": COORDINATOR,
+    "attendance.import_training_records": COORDINATOR,
+    "attendance.person_records": COORDINATOR,
+    "attendance.add_evidence": COORDINATOR,
+    "attendance.remove_record": COORDINATOR,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     # --- Training requests and public booking (requests/) ---------------------------------------------
@@ -43,4 +57,6 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
     "api-docs.openapi_json": PUBLIC,
     "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    "api_attendance.SessionAttendance": TRAINERS,
+    "api_attendance.RegisterSignOff": TRAINERS,
 }
