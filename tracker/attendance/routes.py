@@ -29,6 +29,8 @@ bp = Blueprint("attendance", __name__)
 
 #: Id converter: larger numbers cannot be ids, and would overflow the database's integer (a 500, not a 404).
 ID = "int(max=2147483647)"
+#: People shown for a walk-in search.
+SEARCH_LIMIT = 20
 #: Blank rows at the foot of the printed sign-in sheet, for people who turn up unbooked.
 BLANK_SIGN_IN_ROWS = 5
 
@@ -146,7 +148,7 @@ def walk_in(session_id: int) -> ResponseReturnValue:
             flash(f"{person.full_name} {done}", "success")
             return redirect(_register_url(training_session, f"booking-{result.booking.id}"))
     query = (search.q.data or "").strip() if search.validate() else ""
-    people = services.search_people(query) if query else []
+    people = services.search_people(query, limit=SEARCH_LIMIT) if query else []
     return render_template(
         "attendance/walk_in.html",
         training_session=training_session,
@@ -156,6 +158,7 @@ def walk_in(session_id: int) -> ResponseReturnValue:
         booked=services.booked_person_ids(training_session, [p.id for p in people]),
         marking_problem=services.marking_problem(training_session),
         walk_in_error=error.message if error else None,
+        search_limit=SEARCH_LIMIT,
     ), (error.status if error else 200)
 
 
