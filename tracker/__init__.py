@@ -108,6 +108,7 @@ BLUEPRINT_MODULES = [
     "tracker.requests.routes",
     "tracker.requests.public_routes",
     "tracker.invites.routes",
+    "tracker.attendance.routes",
 ]
 
 

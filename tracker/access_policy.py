@@ -40,6 +40,20 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "trainers.trainer_detail": TRAINERS,  # object check: their own pathway, or the coordinator
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
     # --- Registers, training records, imports (attendance/) -------------------------------------------
+    # Trainers pass the gate; the register's own trainers only (lead or co-trainer marks, an observer
+    # reads) are let in by can_view_register / can_mark_register. Reopening and records: coordinator.
+    "attendance.register": TRAINERS,
+    "attendance.mark": TRAINERS,
+    "attendance.mark_all": TRAINERS,
+    "attendance.walk_in": TRAINERS,
+    "attendance.new_walk_in": TRAINERS,
+    "attendance.sign_off": TRAINERS,
+    "attendance.sign_in_sheet": TRAINERS,
+    "attendance.reopen": COORDINATOR,
+    "attendance.import_training_records": COORDINATOR,
+    "attendance.person_records": COORDINATOR,
+    "attendance.add_evidence": COORDINATOR,
+    "attendance.remove_record": COORDINATOR,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
@@ -74,4 +88,6 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api-docs.openapi_json": PUBLIC,
     "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},
     "api_returns.PartnerReturns": PARTNERS,  # object check: a partner's own organisation
+    "api_attendance.SessionAttendance": TRAINERS,
+    "api_attendance.RegisterSignOff": TRAINERS,
 }

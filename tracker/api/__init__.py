@@ -22,6 +22,7 @@ from flask_smorest import Api
 RESOURCE_MODULES = [
     "organisations",
     "returns",
+    "attendance",
 ]
 
 

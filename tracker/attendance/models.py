@@ -56,6 +56,7 @@ class AttendanceChange(db.Model):
     #: Given when the change was made after the register was reopened.
     reason: Mapped[str | None] = mapped_column(Text)
 
+    booking: Mapped[Booking] = relationship()
     changed_by: Mapped[Person | None] = relationship()
 
 

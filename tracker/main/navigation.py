@@ -57,6 +57,12 @@ TASKS: list[Task] = [
         True,
     ),
     Task(
+        "attendance.import_training_records",
+        "Import training records",
+        "Bring in historic training records from a CSV file.",
+        False,
+    ),
+    Task(
         "courses.list_courses",
         "Courses and requirements",
         "Courses, validity, targets and who must complete them.",
