@@ -11,7 +11,7 @@ def test_sign_in_error_then_success_then_sign_out(page):
     page.press_button("Sign in")
     assert "Enter your email address" in page.content()
     page.check("sign in with errors")
-    page.sign_in("sam.rosengard@barnet.gov.uk")
+    page.sign_in("sam.rosengard@barnet.example")
     page.check("home as coordinator")
     page.sign_out()
     assert "You have signed out" in page.content()
@@ -27,7 +27,7 @@ def test_sign_in_with_the_keyboard_only(page):
         if page.evaluate("document.activeElement.id") == "email":
             break
     assert page.evaluate("document.activeElement.id") == "email"
-    keyboard.type("helen.okafor@barnet.gov.uk")
+    keyboard.type("helen.okafor@barnet.example")
     keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "password"
     keyboard.type(DEMO_PASSWORD)
@@ -42,7 +42,7 @@ def test_sign_in_with_the_keyboard_only(page):
 
 
 def test_error_pages_are_accessible(page):
-    page.sign_in("tom.walker@barnet.gov.uk")
+    page.sign_in("tom.walker@barnet.example")
     page.goto("/no-such-page")
     assert "Page not found" in page.content()
     page.check("not found")

@@ -1,5 +1,8 @@
 """Demo data from the seed report (Barnet's Health and Wellbeing Board update on the Prevent duty).
 
+Every email address is on a reserved `.example` domain (RFC 2606): the demo books people onto
+sessions, which queues invitations, and those must never reach a real mailbox even if MAIL_SERVER is set.
+
 Idempotent: every object is found by its natural key (name, path, email, code, start time) before
 it is made, so `flask demo load` can run on every `make run`. Dates are relative to today so the
 demo always has upcoming sessions, one of them full with a waiting list.
@@ -187,7 +190,7 @@ class DemoAccount:
 ACCOUNTS = [
     DemoAccount(
         "coordinator",
-        "sam.rosengard@barnet.gov.uk",
+        "sam.rosengard@barnet.example",
         "Sam",
         "Rosengard",
         "London Borough of Barnet",
@@ -197,7 +200,7 @@ ACCOUNTS = [
     ),
     DemoAccount(
         "trainer",
-        "amira.haddad@barnet.gov.uk",
+        "amira.haddad@barnet.example",
         "Amira",
         "Haddad",
         "London Borough of Barnet",
@@ -207,7 +210,7 @@ ACCOUNTS = [
     ),
     DemoAccount(
         "manager",
-        "helen.okafor@barnet.gov.uk",
+        "helen.okafor@barnet.example",
         "Helen",
         "Okafor",
         "London Borough of Barnet",
@@ -217,7 +220,7 @@ ACCOUNTS = [
     ),
     DemoAccount(
         "staff",
-        "tom.walker@barnet.gov.uk",
+        "tom.walker@barnet.example",
         "Tom",
         "Walker",
         "London Borough of Barnet",
@@ -227,7 +230,7 @@ ACCOUNTS = [
     ),
     DemoAccount(
         "partner",
-        "rachel.green@beh-mht.nhs.uk",
+        "rachel.green@beh-mht.example",
         "Rachel",
         "Green",
         "Barnet Enfield and Haringey Mental Health Trust",
@@ -237,7 +240,7 @@ ACCOUNTS = [
     ),
     DemoAccount(
         "partner",
-        "priya.shah@barnetmencap.org.uk",
+        "priya.shah@barnetmencap.example",
         "Priya",
         "Shah",
         "Barnet MENCAP",
@@ -248,10 +251,10 @@ ACCOUNTS = [
 ]
 #: Barnet Homes managers trained to deliver WRAP: they observe, then co-deliver, until accredited.
 TRAINEE_TRAINERS = [
-    ("Marcus", "Bennett", "marcus.bennett@barnethomes.org", "Housing Management"),
-    ("Funmi", "Adeyemi", "funmi.adeyemi@barnethomes.org", "Tenancy Services"),
-    ("Gareth", "Lloyd", "gareth.lloyd@barnethomes.org", "Frontline Services"),
-    ("Leila", "Karimi", "leila.karimi@barnethomes.org", "Frontline Services"),
+    ("Marcus", "Bennett", "marcus.bennett@barnethomes.example", "Housing Management"),
+    ("Funmi", "Adeyemi", "funmi.adeyemi@barnethomes.example", "Tenancy Services"),
+    ("Gareth", "Lloyd", "gareth.lloyd@barnethomes.example", "Frontline Services"),
+    ("Leila", "Karimi", "leila.karimi@barnethomes.example", "Frontline Services"),
 ]
 
 COURSES = [
@@ -334,8 +337,8 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
         )
         users[account.email] = _account(person, account.roles)
         sign_ins.append((account.role, account.email, DEMO_PASSWORD))
-    coordinator = users["sam.rosengard@barnet.gov.uk"]
-    education_officer = users["amira.haddad@barnet.gov.uk"]
+    coordinator = users["sam.rosengard@barnet.example"]
+    education_officer = users["amira.haddad@barnet.example"]
     for person_user in (coordinator, education_officer):
         for code in ("WRAP", "PREVENT-BASIC", "CTLP-BRIEFING"):
             _accreditation(person_user.person, courses[code], AccreditationStatus.ACCREDITED)
@@ -355,14 +358,14 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
         _accreditation(person, courses["WRAP"], AccreditationStatus.TRAINEE)
     sign_ins.append(("trainee", TRAINEE_TRAINERS[0][2], DEMO_PASSWORD))
 
-    manager = users["helen.okafor@barnet.gov.uk"].person
+    manager = users["helen.okafor@barnet.example"].person
     fostering = departments[("London Borough of Barnet", "Children and Family Services/Fostering and Adoption")]
     _manages(manager, fostering)
     staff_by_department = _generated_staff(rng, organisations, departments)
     for person in staff_by_department[fostering.id]:
         if person.line_manager_id is None and person.id != manager.id:
             person.line_manager = manager
-    users["tom.walker@barnet.gov.uk"].person.line_manager = manager
+    users["tom.walker@barnet.example"].person.line_manager = manager
 
     _sessions(
         today,
@@ -527,12 +530,12 @@ def _generated_staff(rng, organisations, departments) -> dict[int, list[Person]]
 
 def _email_domain(organisation_name: str) -> str:
     return {
-        "London Borough of Barnet": "barnet.gov.uk",
-        "Barnet Homes": "barnethomes.org",
-        "Barnet Enfield and Haringey Mental Health Trust": "beh-mht.nhs.uk",
-        "Central London Community Healthcare": "clch.nhs.uk",
-        "Royal Free London": "royalfree.nhs.uk",
-    }.get(organisation_name, "".join(w[0] for w in organisation_name.split()).lower() + ".example.org")
+        "London Borough of Barnet": "barnet.example",
+        "Barnet Homes": "barnethomes.example",
+        "Barnet Enfield and Haringey Mental Health Trust": "beh-mht.example",
+        "Central London Community Healthcare": "clch.example",
+        "Royal Free London": "royalfree.example",
+    }.get(organisation_name, "".join(w[0] for w in organisation_name.split()).lower() + ".example")
 
 
 def _first_weekday_of_month(year: int, month: int, weekday: int) -> date:

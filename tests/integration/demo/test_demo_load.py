@@ -19,7 +19,7 @@ def _counts(db):
 def test_demo_load_twice_changes_nothing_the_second_time(app, db, runner):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
-    assert "sam.rosengard@barnet.gov.uk" in first.output
+    assert "sam.rosengard@barnet.example" in first.output
     counts = _counts(db)
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0, second.output
@@ -33,6 +33,6 @@ def test_demo_has_a_full_session_with_a_waiting_list_and_each_role_can_sign_in(a
         select(func.count()).select_from(Booking).where(Booking.status == BookingStatus.WAITLISTED)
     )
     assert waitlisted >= 1
-    for email in ("sam.rosengard@barnet.gov.uk", "helen.okafor@barnet.gov.uk", "rachel.green@beh-mht.nhs.uk"):
+    for email in ("sam.rosengard@barnet.example", "helen.okafor@barnet.example", "rachel.green@beh-mht.example"):
         response = app.test_client().post("/sign-in", data={"email": email, "password": "prevent-demo-2026"})
         assert response.status_code == 302
