@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from tracker.accounts.cli import tokens_cli, users_cli
     from tracker.demo.cli import demo_cli
+    from tracker.people.cli import people_cli
 
-    for group in (users_cli, tokens_cli, demo_cli):
+    for group in (users_cli, tokens_cli, demo_cli, people_cli):
         app.cli.add_command(group)
