@@ -95,10 +95,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.accounts.admin_routes import bp as accounts_bp
     from tracker.accounts.routes import bp as auth_bp
+    from tracker.courses.routes import bp as courses_bp
     from tracker.main.routes import bp as main_bp
+    from tracker.people.routes import bp as people_bp
 
-    for blueprint in (auth_bp, main_bp):
+    for blueprint in (auth_bp, main_bp, people_bp, accounts_bp, courses_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api

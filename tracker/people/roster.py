@@ -34,11 +34,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Hashable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.common.audit import AuditEvent, record_event
@@ -121,11 +121,23 @@ class RosterSummary:
     leavers: int = 0
     unchanged: int = 0
     departments_created: int = 0
+    #: The audit event that records the import (None for a dry run).
+    event_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
         values["effective"] = self.effective.isoformat()
+        del values["event_id"]
         return values
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], *, event_id: int | None = None) -> RosterSummary:
+        known = {f.name for f in fields(cls)} - {"effective", "event_id"}
+        return cls(
+            effective=date.fromisoformat(values["effective"]),
+            event_id=event_id,
+            **{key: value for key, value in values.items() if key in known},
+        )
 
     def lines(self) -> list[tuple[str, int]]:
         """(label, count) in the order pages and the command line show them."""
@@ -714,13 +726,15 @@ def import_roster(
             "Someone changed some of these people while the file was being imported, so nothing was "
             "imported. Try again."
         ) from error
-    record_event(
+    audit = record_event(
         AUDIT_ACTION,
         actor=actor,
         actor_label=actor_label,
         object_type="roster",
         after={**summary.as_dict(), "file": filename, "departments": created_departments},
     )
+    db.session.flush()
+    summary.event_id = audit.id
     return summary
 
 
@@ -729,11 +743,7 @@ def import_roster_file(data: bytes, **options: Any) -> RosterSummary:
     return import_roster(read_roster(data), **options)
 
 
-def get_import_summary(event_id: int) -> dict[str, Any] | None:
-    """The summary an import stored in its audit event (so a page can show it after a redirect)."""
+def get_import_summary(event_id: int) -> RosterSummary | None:
+    """What an import did, from its audit event (so a page can show it after a redirect)."""
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.id == event_id, AuditEvent.action == AUDIT_ACTION))
-    return event.after if event is not None else None
-
-
-def latest_import_event_id() -> int | None:
-    return db.session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.action == AUDIT_ACTION))
+    return RosterSummary.from_dict(event.after, event_id=event.id) if event is not None and event.after else None

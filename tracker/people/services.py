@@ -219,7 +219,7 @@ def count_people_by_organisation(*, day: date | None = None) -> dict[int, int]:
 
 def organisation_choices() -> list[tuple[int, str]]:
     """(id, name) of every organisation, by name: for select boxes."""
-    return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).tuples())
+    return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)))
 
 
 def update_organisation(
@@ -280,13 +280,12 @@ def list_departments(organisation: Organisation) -> list[Department]:
 
 def department_choices(organisation_id: int) -> list[tuple[int, str]]:
     """(id, path) of an organisation's departments: for select boxes."""
-    return list(
-        db.session.execute(
-            select(Department.id, Department.path)
-            .where(Department.organisation_id == organisation_id)
-            .order_by(Department.path)
-        ).tuples()
+    rows = db.session.execute(
+        select(Department.id, Department.path)
+        .where(Department.organisation_id == organisation_id)
+        .order_by(Department.path)
     )
+    return [(department_id, path) for department_id, path in rows]
 
 
 @dataclass
@@ -533,7 +532,7 @@ def current_departments(person_ids: Iterable[int], *, day: date | None = None) -
         .join(Department, Department.id == Placement.department_id)
         .where(Placement.person_id.in_(ids), current_placement_filter(day))
     )
-    return dict(rows.tuples().all())
+    return {person_id: department for person_id, department in rows}
 
 
 def placement_history(person: Person) -> list[Placement]:
