@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import click
@@ -37,9 +38,7 @@ def import_command(file, dry_run: bool, effective: date | None):
     data = file.read()
     try:
         lines = roster.read_roster(data)
-        with click.progressbar(
-            length=len(lines), label=f"Checking {len(lines):,} rows", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=len(lines), label=f"Checking {len(lines):,} rows", file=sys.stderr) as bar:
             summary = roster.import_roster(
                 lines,
                 effective=effective,
