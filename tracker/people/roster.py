@@ -580,9 +580,9 @@ class _Import:
 
     # Writes: a fixed number of bulk statements whatever the size of the file.
 
-    def write(self, plans: list[_Plan]) -> list[str]:
+    def write(self, plans: list[_Plan]) -> tuple[list[str], dict[str, list[int]]]:
         """Store the plans with Core executemany statements (one per kind of change, however many rows);
-        returns the paths of the departments created."""
+        returns the paths of the departments created and the ids of the people changed, by outcome."""
         department_ids, created_paths = self.create_departments()
         now = utc_now()
         updates = [p for p in plans if p.known is not None and p.outcome != "unchanged"]
@@ -633,7 +633,11 @@ class _Import:
                 )
         _update_by_id(PLACEMENT, changed_placements)
         _insert(PLACEMENT, new_placements)
-        return created_paths
+        changed: dict[str, list[int]] = {}
+        for plan in plans:
+            if plan.outcome != "unchanged":
+                changed.setdefault(OUTCOME_COUNTERS[plan.outcome], []).append(person_ids[plan.row.key])
+        return created_paths, changed
 
     def create_departments(self) -> tuple[dict[Hashable, int], list[str]]:
         """Create the departments the file names that do not exist yet, one level of nesting at a time
@@ -720,7 +724,7 @@ def import_roster(
     if dry_run:
         return summary
     try:
-        created_departments = job.write(plans)
+        created_departments, changed_people = job.write(plans)
     except IntegrityError as error:
         raise RosterConflictError(
             "Someone changed some of these people while the file was being imported, so nothing was "
@@ -731,7 +735,8 @@ def import_roster(
         actor=actor,
         actor_label=actor_label,
         object_type="roster",
-        after={**summary.as_dict(), "file": filename, "departments": created_departments},
+        # Which people changed, so the log can answer "who did this import touch?".
+        after={**summary.as_dict(), "file": filename, "departments": created_departments, "people": changed_people},
     )
     db.session.flush()
     summary.event_id = audit.id

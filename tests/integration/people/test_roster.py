@@ -83,6 +83,12 @@ def test_a_good_file_creates_people_departments_and_placements(app, db, barnet):
     assert fostering.name == "Fostering" and fostering.parent.path == "Children and Family Services"
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "roster.imported"))
     assert audit.after["created"] == 3
+    assert sorted(audit.after["people"]["created"]) == sorted(person(db, ref).id for ref in ("E1", "E2", "E3"))
+    assert sorted(audit.after["departments"]) == [
+        "Adults and Communities",
+        "Children and Family Services",
+        "Children and Family Services/Fostering",
+    ]
 
 
 def test_existing_people_are_updated_by_organisation_and_ref_and_unchanged_ones_counted(app, db, barnet):
