@@ -109,6 +109,9 @@ BLUEPRINT_MODULES = [
     "tracker.requests.public_routes",
     "tracker.invites.routes",
     "tracker.attendance.routes",
+    "tracker.people.routes",
+    "tracker.accounts.admin_routes",
+    "tracker.courses.routes",
 ]
 
 

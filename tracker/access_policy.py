@@ -32,12 +32,48 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
     # --- People: organisations, departments, people, roster import (people/) ----------------------
+    # Coordinator only: these pages hold everyone's personal details. Managers see their team on the
+    # coverage pages; partner contacts their organisation's people through booking.
+    "people.list_organisations": COORDINATOR,
+    "people.new_organisation": COORDINATOR,
+    "people.organisation": COORDINATOR,
+    "people.edit_organisation": COORDINATOR,
+    "people.mark_reviewed": COORDINATOR,
+    "people.new_department": COORDINATOR,
+    "people.department": COORDINATOR,
+    "people.rename_department": COORDINATOR,
+    "people.add_manager": COORDINATOR,
+    "people.remove_manager": COORDINATOR,
+    "people.list_people": COORDINATOR,
+    "people.new_person": COORDINATOR,
+    "people.person": COORDINATOR,
+    "people.edit_person": COORDINATOR,
+    "people.move_person": COORDINATOR,
+    "people.mark_leaver": COORDINATOR,
+    "people.cancel_leaving": COORDINATOR,
+    "people.roster_import": COORDINATOR,
     # --- User accounts (accounts/) ------------------------------------------------------------------
+    "accounts.list_users": COORDINATOR,
+    "accounts.new_user": COORDINATOR,
+    "accounts.user": COORDINATOR,
+    "accounts.edit_roles": COORDINATOR,
+    "accounts.disable_user": COORDINATOR,
+    "accounts.enable_user": COORDINATOR,
+    "accounts.set_password": COORDINATOR,
     # --- Courses, requirements, sessions, trainers (courses/) -----------------------------------------
     "trainers.list_trainers": COORDINATOR,
     "trainers.add_trainee": COORDINATOR,
     "trainers.accredit": COORDINATOR,
     "trainers.trainer_detail": TRAINERS,  # object check: their own pathway, or the coordinator
+    "courses.list_courses": COORDINATOR,
+    "courses.new_course": COORDINATOR,
+    "courses.course": COORDINATOR,
+    "courses.edit_course": COORDINATOR,
+    "courses.add_equivalent": COORDINATOR,
+    "courses.remove_equivalent": COORDINATOR,
+    "courses.list_requirements": COORDINATOR,
+    "courses.new_requirement": COORDINATOR,
+    "courses.remove_requirement": COORDINATOR,
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # Trainers pass the gate; the register's own trainers only (lead or co-trainer marks, an observer
@@ -90,4 +126,11 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_returns.PartnerReturns": PARTNERS,  # object check: a partner's own organisation
     "api_attendance.SessionAttendance": TRAINERS,
     "api_attendance.RegisterSignOff": TRAINERS,
+    "api_organisations.Departments": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    # People hold personal data: coordinators see everyone, managers their team, partner contacts
+    # their own organisation (the handlers narrow lists and refuse other people with 403).
+    "api_people.People": {"GET": BOOKERS, "POST": COORDINATOR},
+    "api_people.PersonById": {"GET": BOOKERS, "PATCH": COORDINATOR},
+    "api_courses.Courses": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    "api_courses.Requirements": {"GET": SIGNED_IN, "POST": COORDINATOR},
 }

@@ -7,7 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
 from tracker.accounts.passwords import hash_password, password_problem, verify_password
@@ -53,6 +54,14 @@ def create_user(
     email = normalise_email(email)
     person = db.session.scalar(select(Person).where(Person.email == email))
     if person is None:
+        from tracker.people.services import clean_text, email_problem
+
+        problem = email_problem(email or None) if email else "Enter an email address"
+        if problem:
+            raise AccountError(problem, field="email")
+        first_name, last_name = clean_text(first_name) or "", clean_text(last_name) or ""
+        if not first_name:  # a last name may be blank: `users create --name Admin` is allowed
+            raise AccountError("Enter a first name for a new person", field="first_name")
         if organisation is None:
             raise AccountError("Choose an organisation for a new person", field="organisation")
         person = Person(organisation=organisation, first_name=first_name, last_name=last_name, email=email)
@@ -78,10 +87,27 @@ def create_user(
     return user
 
 
+def users_query(*, search: str | None = None) -> Select:
+    """Accounts with their people, by surname, matching every word of `search` in a name or email."""
+    statement = select(UserAccount).join(UserAccount.person).options(contains_eager(UserAccount.person))
+    for term in (search or "").lower().split():
+        statement = statement.where(
+            or_(
+                func.lower(Person.first_name).contains(term, autoescape=True),
+                func.lower(Person.last_name).contains(term, autoescape=True),
+                Person.email.contains(term, autoescape=True),
+            )
+        )
+    return statement.order_by(Person.last_name, Person.first_name, UserAccount.id)
+
+
 def set_roles(*, user: UserAccount, roles: set[Role], actor: UserAccount | None) -> None:
-    """Replace a user's roles, audited."""
+    """Replace a user's roles, audited. Raises AccountError if a coordinator would remove their own
+    coordinator role (someone else must, so the service is never left without one by accident)."""
     before = sorted(user.roles)
     wanted = {Role(r) for r in roles}
+    if actor is not None and actor.id == user.id and Role.COORDINATOR in user.roles and Role.COORDINATOR not in wanted:
+        raise AccountError("You cannot remove your own coordinator role", code="own_role", field="roles")
     user.role_rows = [row for row in user.role_rows if row.role in wanted] + [
         UserRole(role=r) for r in sorted(wanted - user.roles)
     ]
@@ -108,9 +134,14 @@ def set_password(*, user: UserAccount, password: str, actor: UserAccount | None)
 
 
 def set_active(*, user: UserAccount, active: bool, actor: UserAccount | None) -> None:
-    """Enable or disable an account; disabling ends all its sessions and API tokens at once."""
+    """Enable or disable an account; disabling ends all its sessions and API tokens at once.
+
+    Raises AccountError if someone tries to disable their own account.
+    """
     if user.is_active == active:
         return
+    if not active and actor is not None and actor.id == user.id:
+        raise AccountError("You cannot disable your own account", code="own_account")
     user.is_active = active
     if not active:
         revoke_sessions(user=user)

@@ -23,6 +23,8 @@ RESOURCE_MODULES = [
     "organisations",
     "returns",
     "attendance",
+    "people",
+    "courses",
 ]
 
 

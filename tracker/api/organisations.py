@@ -1,4 +1,4 @@
-"""/api/v1/organisations and their departments."""
+"""/api/v1/organisations and their departments (reading: any token; adding: coordinator)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.api.common import PageArgs, list_schema, page_of
+from tracker.common.permissions import acting_user
 from tracker.extensions import db
 from tracker.people import services
-from tracker.people.models import OrganisationKind
+from tracker.people.models import Department, OrganisationKind
 
 blp = Blueprint("api_organisations", __name__, url_prefix="/organisations", description="Organisations")
 
@@ -36,6 +37,61 @@ class Organisations(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
         """Add an organisation (coordinator)."""
-        organisation = services.create_organisation(name=data["name"], kind=data["kind"])
+        organisation = services.create_organisation(name=data["name"], kind=data["kind"], actor=acting_user())
         db.session.commit()
         return organisation
+
+
+class DepartmentSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    organisation_id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": 'The department\'s own name, without slashes, e.g. "Fostering".'},
+    )
+    parent_id = ma.fields.Integer(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The department this one is inside (a team), or null for a top-level department."},
+    )
+
+
+DepartmentList = list_schema(DepartmentSchema, "DepartmentList")
+
+
+@blp.route("/<int:organisation_id>/departments")
+class Departments(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, DepartmentList)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args, organisation_id):
+        """List an organisation's departments and teams.
+
+        Ordered by path, so a department comes just before the teams inside it.
+        """
+        organisation = services.get_organisation(organisation_id)
+        return page_of(services.departments_query(organisation.id), args)
+
+    @blp.arguments(DepartmentSchema)
+    @blp.response(201, DepartmentSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data, organisation_id):
+        """Add a department, or a team inside one (coordinator).
+
+        409 if the parent already has a department of that name; 422 for a parent of another organisation.
+        """
+        organisation = services.get_organisation(organisation_id)
+        parent = None
+        if data["parent_id"] is not None:
+            parent = db.session.get(Department, data["parent_id"])
+            if parent is None or parent.organisation_id != organisation.id:
+                raise services.PeopleError(
+                    f"No department {data['parent_id']} at {organisation.name}", field="parent_id"
+                )
+        department = services.create_department(
+            organisation=organisation, name=data["name"], parent=parent, actor=acting_user()
+        )
+        db.session.commit()
+        return department

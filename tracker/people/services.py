@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, TrackerError
 from tracker.common.time import today_london
 from tracker.extensions import db
+from tracker.people import placements as rules
 from tracker.people.models import Department, DepartmentManager, Organisation, OrganisationKind, Person, Placement
+
+if TYPE_CHECKING:
+    from tracker.accounts.models import UserAccount
 
 
 def get_person(person_id: int) -> Person:
@@ -98,21 +106,757 @@ class OrganisationExistsError(ConflictError):
     code = "organisation_exists"
 
 
-def create_organisation(*, name: str, kind: OrganisationKind, needs_review: bool = False) -> Organisation:
+def create_organisation(
+    *, name: str, kind: OrganisationKind, needs_review: bool = False, actor: UserAccount | None = None
+) -> Organisation:
     """Add an organisation. Raises OrganisationExistsError if the name is taken (ignoring case)."""
-    name = " ".join(name.split())
-    if not name:
-        raise TrackerError("Enter the organisation's name", field="name")
-    taken = db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower()))
-    if taken is not None:
-        raise OrganisationExistsError(f"There is already an organisation called {name}", field="name")
+    name = _check_organisation_name(name)
     organisation = Organisation(name=name, kind=OrganisationKind(kind), needs_review=needs_review)
     db.session.add(organisation)
     db.session.flush()
     record_event(
         "organisation.created",
+        actor=actor,
         object_type="organisation",
         object_id=organisation.id,
         after={"name": name, "kind": organisation.kind},
     )
     return organisation
+
+
+# --- Errors --------------------------------------------------------------------------------------------
+
+
+class PeopleError(TrackerError):
+    """A rule about organisations, departments or people said no."""
+
+
+class DepartmentExistsError(ConflictError):
+    code = "department_exists"
+
+
+class PersonExistsError(ConflictError):
+    """Another person already has this email address, or this HR reference in the organisation."""
+
+    code = "person_exists"
+
+
+class ManagerExistsError(ConflictError):
+    code = "manager_exists"
+
+
+# --- Shared checks -------------------------------------------------------------------------------------
+
+#: Deliberately simple: something@something.something, no spaces. Deliverability is the mail server's job.
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NAME_MAX = 100
+DEPARTMENT_NAME_MAX = 200
+
+
+def clean_text(value: str | None) -> str | None:
+    """Whitespace collapsed; None for blank."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def normalise_email(value: str | None) -> str | None:
+    """An email address as stored: trimmed and lower-cased (None for blank)."""
+    value = (value or "").strip().lower()
+    return value or None
+
+
+def email_problem(email: str | None) -> str | None:
+    """Why an (already normalised) email address is refused, or None."""
+    if email is None:
+        return None
+    if len(email) > 254:
+        return "Email address must be 254 characters or fewer"
+    if not EMAIL_PATTERN.match(email):
+        return "Enter an email address in the correct format, like name@example.org"
+    return None
+
+
+def _check_organisation_name(name: str, *, except_id: int | None = None) -> str:
+    name = clean_text(name) or ""
+    if not name:
+        raise PeopleError("Enter the organisation's name", field="name")
+    if len(name) > 200:
+        raise PeopleError("Organisation name must be 200 characters or fewer", field="name")
+    statement = select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    if except_id is not None:
+        statement = statement.where(Organisation.id != except_id)
+    if db.session.scalar(statement) is not None:
+        raise OrganisationExistsError(f"There is already an organisation called {name}", field="name")
+    return name
+
+
+# --- Organisations -------------------------------------------------------------------------------------
+
+
+def get_organisation(organisation_id: int) -> Organisation:
+    """Raises NoResultFound (a 404) when there is none."""
+    return db.session.execute(select(Organisation).where(Organisation.id == organisation_id)).scalar_one()
+
+
+def find_organisation_by_name(name: str) -> Organisation | None:
+    """The organisation with this name, ignoring case and repeated spaces."""
+    name = clean_text(name) or ""
+    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+
+
+def count_people_by_organisation(*, day: date | None = None) -> dict[int, int]:
+    """People employed on `day` (not yet left), per organisation id, in one query."""
+    day = day or today_london()
+    rows = db.session.execute(
+        select(Person.organisation_id, func.count(Person.id))
+        .where(is_employed_on(day))
+        .group_by(Person.organisation_id)
+    )
+    return dict(rows.all())
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    """(id, name) of every organisation, by name: for select boxes."""
+    return list(db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)))
+
+
+def update_organisation(
+    *, organisation: Organisation, name: str, kind: OrganisationKind, actor: UserAccount | None = None
+) -> None:
+    """Rename or re-classify an organisation. Raises OrganisationExistsError if the name is taken."""
+    name = _check_organisation_name(name, except_id=organisation.id)
+    before = {"name": organisation.name, "kind": organisation.kind}
+    organisation.name = name
+    organisation.kind = OrganisationKind(kind)
+    after = {"name": organisation.name, "kind": organisation.kind}
+    db.session.flush()
+    if before != after:
+        record_event(
+            "organisation.updated",
+            actor=actor,
+            object_type="organisation",
+            object_id=organisation.id,
+            before=before,
+            after=after,
+        )
+
+
+def mark_organisation_reviewed(*, organisation: Organisation, actor: UserAccount | None = None) -> None:
+    """The coordinator has checked an organisation someone added without an account."""
+    if not organisation.needs_review:
+        return
+    organisation.needs_review = False
+    db.session.flush()
+    record_event(
+        "organisation.reviewed",
+        actor=actor,
+        object_type="organisation",
+        object_id=organisation.id,
+        before={"needs_review": True},
+        after={"needs_review": False},
+    )
+
+
+# --- Departments ---------------------------------------------------------------------------------------
+
+
+def get_department(department_id: int) -> Department:
+    """Raises NoResultFound (a 404) when there is none."""
+    return db.session.execute(select(Department).where(Department.id == department_id)).scalar_one()
+
+
+def departments_query(organisation_id: int) -> Select:
+    return (
+        select(Department).where(Department.organisation_id == organisation_id).order_by(Department.path, Department.id)
+    )
+
+
+def list_departments(organisation: Organisation) -> list[Department]:
+    """The organisation's departments and teams, by path (a parent just before its children)."""
+    return list(db.session.scalars(departments_query(organisation.id)))
+
+
+def department_choices(organisation_id: int) -> list[tuple[int, str]]:
+    """(id, path) of an organisation's departments: for select boxes."""
+    rows = db.session.execute(
+        select(Department.id, Department.path)
+        .where(Department.organisation_id == organisation_id)
+        .order_by(Department.path)
+    )
+    return [(department_id, path) for department_id, path in rows]
+
+
+@dataclass
+class DepartmentNode:
+    """A department in its organisation's tree, with how many people are placed directly in it today."""
+
+    department: Department
+    people: int = 0
+    children: list[DepartmentNode] = field(default_factory=list)
+
+
+def department_tree(organisation: Organisation, *, day: date | None = None) -> list[DepartmentNode]:
+    """The organisation's departments as a tree (two queries, whatever its size)."""
+    day = day or today_london()
+    departments = list_departments(organisation)
+    counts = dict(
+        db.session.execute(
+            select(Placement.department_id, func.count(Placement.id))
+            .join(Person, Person.id == Placement.person_id)
+            .join(Department, Department.id == Placement.department_id)
+            .where(Department.organisation_id == organisation.id, current_placement_filter(day), is_employed_on(day))
+            .group_by(Placement.department_id)
+        ).all()
+    )
+    nodes = {d.id: DepartmentNode(department=d, people=counts.get(d.id, 0)) for d in departments}
+    roots: list[DepartmentNode] = []
+    for department in departments:  # by path, so a parent's node exists before its children's
+        node = nodes[department.id]
+        parent = nodes.get(department.parent_id) if department.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def check_department_name(name: str) -> str:
+    """A department name as stored; raises PeopleError for a blank name, a slash or one too long."""
+    name = clean_text(name) or ""
+    if not name:
+        raise PeopleError("Enter the department's name", field="name")
+    if "/" in name:
+        raise PeopleError("Department name must not contain a slash (/)", field="name")
+    if len(name) > DEPARTMENT_NAME_MAX:
+        raise PeopleError(f"Department name must be {DEPARTMENT_NAME_MAX} characters or fewer", field="name")
+    return name
+
+
+def _path_taken(organisation_id: int, path: str, *, except_id: int | None = None) -> bool:
+    statement = select(Department.id).where(
+        Department.organisation_id == organisation_id, func.lower(Department.path) == path.lower()
+    )
+    if except_id is not None:
+        statement = statement.where(Department.id != except_id)
+    return db.session.scalar(statement) is not None
+
+
+def create_department(
+    *,
+    organisation: Organisation,
+    name: str,
+    parent: Department | None = None,
+    actor: UserAccount | None = None,
+) -> Department:
+    """A department (or, with a parent, a team inside one).
+
+    Raises PeopleError for a bad name or a parent from another organisation, DepartmentExistsError
+    if the parent already has one of that name.
+    """
+    name = check_department_name(name)
+    if parent is not None and parent.organisation_id != organisation.id:
+        raise PeopleError(f"Choose a department of {organisation.name}", field="parent")
+    path = f"{parent.path}/{name}" if parent else name
+    if _path_taken(organisation.id, path):
+        raise DepartmentExistsError(f"{organisation.name} already has {path}", field="name")
+    department = Department(organisation=organisation, parent=parent, name=name, path=path)
+    db.session.add(department)
+    db.session.flush()
+    record_event(
+        "department.created",
+        actor=actor,
+        object_type="department",
+        object_id=department.id,
+        after={"organisation_id": organisation.id, "path": path},
+    )
+    return department
+
+
+def rename_department(*, department: Department, name: str, actor: UserAccount | None = None) -> None:
+    """Rename a department; the paths of the teams inside it follow. Raises DepartmentExistsError."""
+    name = check_department_name(name)
+    old_path = department.path
+    new_path = f"{department.parent.path}/{name}" if department.parent else name
+    if new_path == old_path:
+        return
+    if _path_taken(department.organisation_id, new_path, except_id=department.id):
+        raise DepartmentExistsError(f"{department.organisation.name} already has {new_path}", field="name")
+    descendants = db.session.scalars(
+        select(Department).where(
+            Department.organisation_id == department.organisation_id, Department.path.startswith(old_path + "/")
+        )
+    )
+    for descendant in descendants:
+        descendant.path = new_path + descendant.path[len(old_path) :]
+    department.name = name
+    department.path = new_path
+    db.session.flush()
+    record_event(
+        "department.renamed",
+        actor=actor,
+        object_type="department",
+        object_id=department.id,
+        before={"path": old_path},
+        after={"path": new_path},
+    )
+
+
+def department_people_query(department: Department, *, day: date | None = None) -> Select:
+    """(Person, department path) for everyone placed on `day` in the department or a team inside it."""
+    day = day or today_london()
+    subtree = department_subtree_ids([department.id])
+    return (
+        select(Person, Department.path)
+        .join(Placement, Placement.person_id == Person.id)
+        .join(Department, Department.id == Placement.department_id)
+        .where(Placement.department_id.in_(subtree), current_placement_filter(day), is_employed_on(day))
+        .order_by(Person.last_name, Person.first_name, Person.id)
+    )
+
+
+def list_department_managers(department: Department) -> list[Person]:
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(DepartmentManager, DepartmentManager.person_id == Person.id)
+            .where(DepartmentManager.department_id == department.id)
+            .order_by(Person.last_name, Person.first_name, Person.id)
+        )
+    )
+
+
+def add_department_manager(*, department: Department, person: Person, actor: UserAccount | None = None) -> None:
+    """Make `person` a manager of the department (they see and book everyone placed in it or beneath it).
+
+    Raises ManagerExistsError if they already are, PeopleError for a leaver.
+    """
+    if person.end_date is not None and person.end_date <= today_london():
+        raise PeopleError(f"{person.full_name} has left {person.organisation.name}", field="person")
+    exists = db.session.scalar(
+        select(DepartmentManager.id).where(
+            DepartmentManager.department_id == department.id, DepartmentManager.person_id == person.id
+        )
+    )
+    if exists is not None:
+        raise ManagerExistsError(f"{person.full_name} already manages {department.path}", field="person")
+    db.session.add(DepartmentManager(department_id=department.id, person_id=person.id))
+    db.session.flush()
+    record_event(
+        "department.manager_added",
+        actor=actor,
+        object_type="department",
+        object_id=department.id,
+        after={"person_id": person.id, "name": person.full_name},
+    )
+
+
+def remove_department_manager(*, department: Department, person: Person, actor: UserAccount | None = None) -> None:
+    """Stop `person` managing the department (nothing happens if they did not)."""
+    row = db.session.scalar(
+        select(DepartmentManager).where(
+            DepartmentManager.department_id == department.id, DepartmentManager.person_id == person.id
+        )
+    )
+    if row is None:
+        return
+    db.session.delete(row)
+    db.session.flush()
+    record_event(
+        "department.manager_removed",
+        actor=actor,
+        object_type="department",
+        object_id=department.id,
+        before={"person_id": person.id, "name": person.full_name},
+    )
+
+
+# --- People: reading -----------------------------------------------------------------------------------
+
+
+def people_query(
+    *,
+    search: str | None = None,
+    organisation_id: int | None = None,
+    department_id: int | None = None,
+    day: date | None = None,
+) -> Select:
+    """People matching every word of `search` (in a name, email or HR reference), of an organisation,
+    and placed on `day` in a department or beneath it; ordered by surname."""
+    statement = select(Person)
+    for term in (search or "").lower().split():
+        statement = statement.where(
+            or_(
+                func.lower(Person.first_name).contains(term, autoescape=True),
+                func.lower(Person.last_name).contains(term, autoescape=True),
+                Person.email.contains(term, autoescape=True),
+                func.lower(Person.employee_ref).contains(term, autoescape=True),
+            )
+        )
+    if organisation_id is not None:
+        statement = statement.where(Person.organisation_id == organisation_id)
+    if department_id is not None:
+        day = day or today_london()
+        placed = select(Placement.person_id).where(
+            Placement.department_id.in_(department_subtree_ids([department_id])), current_placement_filter(day)
+        )
+        statement = statement.where(Person.id.in_(placed.scalar_subquery()))
+    return statement.order_by(Person.last_name, Person.first_name, Person.id)
+
+
+def with_organisation(statement: Select) -> Select:
+    """Load each person's organisation with the page (one query, not one per row)."""
+    return statement.options(selectinload(Person.organisation))
+
+
+def current_department_ids(person_ids: Iterable[int], *, day: date | None = None) -> dict[int, int]:
+    """Department id each person is placed in on `day` (one query)."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    day = day or today_london()
+    rows = db.session.execute(
+        select(Placement.person_id, Placement.department_id).where(
+            Placement.person_id.in_(ids), current_placement_filter(day)
+        )
+    )
+    return dict(rows.all())
+
+
+def current_departments(person_ids: Iterable[int], *, day: date | None = None) -> dict[int, Department]:
+    """Department each person is placed in on `day` (one query)."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    day = day or today_london()
+    rows = db.session.execute(
+        select(Placement.person_id, Department)
+        .join(Department, Department.id == Placement.department_id)
+        .where(Placement.person_id.in_(ids), current_placement_filter(day))
+    )
+    return {person_id: department for person_id, department in rows}
+
+
+def placement_history(person: Person) -> list[Placement]:
+    """The person's placements, oldest first, with their departments (one query)."""
+    return list(
+        db.session.scalars(
+            select(Placement)
+            .where(Placement.person_id == person.id)
+            .options(selectinload(Placement.department))
+            .order_by(Placement.from_date, Placement.id)
+        )
+    )
+
+
+def find_person_by_ref_or_email(*, organisation_id: int, value: str) -> Person | None:
+    """The person with this email address, or with this HR reference in the organisation."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if "@" in value:
+        return find_person_by_email(value)
+    return db.session.scalar(
+        select(Person).where(Person.organisation_id == organisation_id, Person.employee_ref == value)
+    )
+
+
+def is_leaver(person: Person, *, day: date | None = None) -> bool:
+    day = day or today_london()
+    return person.end_date is not None and person.end_date <= day
+
+
+# --- People: who may see whom --------------------------------------------------------------------------
+
+
+def visible_people_query(user: UserAccount, **filters: Any) -> Select:
+    """The people `user` may see in lists: everyone for a coordinator; for a manager their team; for a
+    partner contact their own organisation's people; for anyone else only themselves."""
+    from tracker.accounts.models import Role
+
+    statement = people_query(**filters)
+    if user.has_role(Role.COORDINATOR):
+        return statement
+    allowed = [Person.id == user.person_id]
+    if user.has_role(Role.MANAGER):
+        allowed.append(Person.id.in_(team_query(user.person).with_only_columns(Person.id).scalar_subquery()))
+    if user.has_role(Role.PARTNER):
+        allowed.append(Person.organisation_id == user.person.organisation_id)
+    return statement.where(or_(*allowed))
+
+
+def can_view_person(user: UserAccount, person: Person) -> bool:
+    """Coordinator: anyone. Manager: their team. Partner contact: their organisation. Everyone: themselves."""
+    from tracker.accounts.models import Role
+
+    if user.has_role(Role.COORDINATOR) or person.id == user.person_id:
+        return True
+    if user.has_role(Role.PARTNER) and person.organisation_id == user.person.organisation_id:
+        return True
+    return user.has_role(Role.MANAGER) and is_in_team(user.person, person)
+
+
+# --- People: writing -----------------------------------------------------------------------------------
+
+
+def _check_person_fields(
+    *,
+    organisation: Organisation,
+    first_name: str | None,
+    last_name: str | None,
+    email: str | None,
+    employee_ref: str | None,
+    job_title: str | None,
+    line_manager: Person | None,
+    start_date: date | None,
+    end_date: date | None,
+    person: Person | None = None,
+) -> dict[str, Any]:
+    first_name, last_name = clean_text(first_name), clean_text(last_name)
+    if not first_name:
+        raise PeopleError("Enter a first name", field="first_name")
+    if not last_name:
+        raise PeopleError("Enter a last name", field="last_name")
+    for value, label, field_name in ((first_name, "First name", "first_name"), (last_name, "Last name", "last_name")):
+        if len(value) > NAME_MAX:
+            raise PeopleError(f"{label} must be {NAME_MAX} characters or fewer", field=field_name)
+    email = normalise_email(email)
+    problem = email_problem(email)
+    if problem:
+        raise PeopleError(problem, field="email")
+    employee_ref = (employee_ref or "").strip() or None
+    if employee_ref and len(employee_ref) > 64:
+        raise PeopleError("HR reference must be 64 characters or fewer", field="employee_ref")
+    job_title = clean_text(job_title)
+    if job_title and len(job_title) > 200:
+        raise PeopleError("Job title must be 200 characters or fewer", field="job_title")
+    if start_date and end_date and end_date < start_date:
+        raise PeopleError("The start date must be on or before the leave date", field="start_date")
+    if line_manager is not None:
+        if person is not None and line_manager.id == person.id:
+            raise PeopleError("A person cannot be their own line manager", field="line_manager")
+        if line_manager.organisation_id != organisation.id:
+            raise PeopleError(f"Choose a line manager from {organisation.name}", field="line_manager")
+    except_id = person.id if person is not None else None
+    if email:
+        holder = db.session.scalar(select(Person).where(Person.email == email, Person.id != (except_id or 0)))
+        if holder is not None:
+            raise PersonExistsError(f"{email} is already the email address of {holder.full_name}", field="email")
+    if employee_ref:
+        holder = db.session.scalar(
+            select(Person).where(
+                Person.organisation_id == organisation.id,
+                Person.employee_ref == employee_ref,
+                Person.id != (except_id or 0),
+            )
+        )
+        if holder is not None:
+            raise PersonExistsError(
+                f"HR reference {employee_ref} is already {holder.full_name}'s at {organisation.name}",
+                field="employee_ref",
+            )
+    return {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "employee_ref": employee_ref,
+        "job_title": job_title,
+        "line_manager_id": line_manager.id if line_manager else None,
+        "start_date": start_date,
+    }
+
+
+def _person_snapshot(person: Person) -> dict[str, Any]:
+    return {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "employee_ref": person.employee_ref,
+        "job_title": person.job_title,
+        "line_manager_id": person.line_manager_id,
+        "start_date": person.start_date,
+        "end_date": person.end_date,
+    }
+
+
+def create_person(
+    *,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    email: str | None = None,
+    employee_ref: str | None = None,
+    job_title: str | None = None,
+    line_manager: Person | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    department: Department | None = None,
+    placed_from: date | None = None,
+    actor: UserAccount | None = None,
+) -> Person:
+    """Add a person, placed in `department` from `placed_from` (default: their start date, else today).
+
+    Raises PeopleError for a missing or malformed field, PersonExistsError when the email address or
+    the HR reference (within the organisation) is taken.
+    """
+    values = _check_person_fields(
+        organisation=organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        employee_ref=employee_ref,
+        job_title=job_title,
+        line_manager=line_manager,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    if department is not None and department.organisation_id != organisation.id:
+        raise PeopleError(f"Choose a department of {organisation.name}", field="department")
+    person = Person(organisation=organisation, **values)
+    db.session.add(person)
+    if department is not None:
+        placed_from = placed_from or start_date or today_london()
+        if end_date is not None and placed_from >= end_date:
+            raise rules.PlacementDateError(
+                "The leave date must be after the day they join their department", field="end_date"
+            )
+        person.placements.append(Placement(department=department, from_date=placed_from, to_date=end_date))
+    person.end_date = end_date
+    db.session.flush()
+    record_event(
+        "person.created",
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+        after={
+            **_person_snapshot(person),
+            "organisation_id": organisation.id,
+            "department_id": getattr(department, "id", None),
+        },
+    )
+    return person
+
+
+def update_person(
+    *,
+    person: Person,
+    first_name: str,
+    last_name: str,
+    email: str | None,
+    employee_ref: str | None,
+    job_title: str | None,
+    line_manager: Person | None,
+    start_date: date | None,
+    actor: UserAccount | None = None,
+) -> None:
+    """Change a person's details (not their department: see move_person; nor leave date: set_leave_date).
+
+    Raises PeopleError or PersonExistsError as create_person does.
+    """
+    values = _check_person_fields(
+        organisation=person.organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        employee_ref=employee_ref,
+        job_title=job_title,
+        line_manager=line_manager,
+        start_date=start_date,
+        end_date=person.end_date,
+        person=person,
+    )
+    before = _person_snapshot(person)
+    for key, value in values.items():
+        setattr(person, key, value)
+    db.session.flush()
+    after = _person_snapshot(person)
+    if before != after:
+        changed = [key for key in after if before[key] != after[key]]
+        record_event(
+            "person.updated",
+            actor=actor,
+            object_type="person",
+            object_id=person.id,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+
+
+def _spans(person: Person) -> list[rules.Span]:
+    return [
+        rules.Span(id=p.id, department=p.department_id, from_date=p.from_date, to_date=p.to_date)
+        for p in person.placements
+    ]
+
+
+def _describe_department(department_id) -> str:
+    department = db.session.get(Department, department_id)
+    return department.path if department else "their department"
+
+
+def _store_spans(person: Person, before: list[rules.Span], after: list[rules.Span]) -> list[Placement]:
+    """Write a person's changed placement history; returns the new placements."""
+    updated, created = rules.changes(before, after)
+    by_id = {p.id: p for p in person.placements}
+    for span in updated:
+        placement = by_id[span.id]
+        placement.department_id = span.department
+        placement.from_date = span.from_date
+        placement.to_date = span.to_date
+    new = [Placement(department_id=span.department, from_date=span.from_date, to_date=span.to_date) for span in created]
+    person.placements.extend(new)
+    db.session.flush()
+    return new
+
+
+def move_person(*, person: Person, department: Department, from_date: date, actor: UserAccount | None = None) -> None:
+    """Move a person to `department` from `from_date`, their first day there.
+
+    Their current placement ends on that day (placements are [from, to), so it covered up to the day
+    before). Raises PlacementDateError (see tracker.people.placements) for a date before their current
+    placement began or on or after their leave date, or when they are already there; PeopleError for a
+    department of another organisation.
+    """
+    if department.organisation_id != person.organisation_id:
+        raise PeopleError(f"Choose a department of {person.organisation.name}", field="department")
+    before = _spans(person)
+    old = rules.current_department(before, from_date)
+    after = rules.move(
+        before, department=department.id, on=from_date, leave_date=person.end_date, describe=_describe_department
+    )
+    _store_spans(person, before, after)
+    record_event(
+        "person.moved",
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+        before={"department_id": old},
+        after={"department_id": department.id, "from_date": from_date},
+    )
+
+
+def set_leave_date(*, person: Person, end_date: date | None, actor: UserAccount | None = None) -> None:
+    """Mark a leaver from `end_date` (their first day no longer there), change it, or (None) cancel it.
+
+    Their open placement closes at the leave date, so from that day they count in no department.
+    Raises PeopleError for a leave date before their start date, PlacementDateError for one on or
+    before the day they joined their current department.
+    """
+    if end_date is not None and person.start_date is not None and end_date < person.start_date:
+        raise PeopleError(
+            f"The leave date must be on or after their start date, {person.start_date:%Y-%m-%d}", field="end_date"
+        )
+    old_end = person.end_date
+    if old_end == end_date:
+        return
+    before = _spans(person)
+    after = rules.leave(before, old_leave_date=old_end, new_leave_date=end_date, describe=_describe_department)
+    _store_spans(person, before, after)
+    person.end_date = end_date
+    db.session.flush()
+    record_event(
+        "person.leave_date_set" if end_date else "person.leave_cancelled",
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+        before={"end_date": old_end},
+        after={"end_date": end_date},
+    )

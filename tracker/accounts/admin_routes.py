@@ -1,0 +1,145 @@
+"""User administration: the coordinator's pages for accounts, roles, disabling and passwords."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from tracker.accounts import services
+from tracker.accounts.admin_forms import NewUserForm, RolesForm, SetPasswordForm
+from tracker.accounts.models import Role, UserAccount
+from tracker.common.errors import TrackerError
+from tracker.common.forms import field_error
+from tracker.common.paging import paginate, pagination
+from tracker.extensions import db
+from tracker.people import services as people
+from tracker.people.forms import select_choices
+from tracker.people.models import Organisation, Person
+
+bp = Blueprint("accounts", __name__)
+
+
+def _actor() -> UserAccount:
+    return current_user._get_current_object()
+
+
+@bp.route("/users")
+def list_users() -> ResponseReturnValue:
+    """Every account: name, email address, roles, whether it is active, last sign-in."""
+    search = (request.args.get("q") or "").strip()[:200]
+    page = paginate(services.users_query(search=search))
+    return render_template("accounts/users.html", page=page, pager=pagination(page), search=search)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user() -> ResponseReturnValue:
+    """Create an account for someone known (by email address) or for someone new."""
+    person = None
+    if request.args.get("person_id", "").isdigit():
+        person = db.session.get(Person, int(request.args["person_id"]))
+    if request.method == "GET" and person is not None:
+        form = NewUserForm(data={"email": person.email, "roles": [Role.STAFF.value]})
+    elif request.method == "GET":
+        form = NewUserForm(data={"roles": [Role.STAFF.value]})
+    else:
+        form = NewUserForm()
+    form.organisation.choices = select_choices([("", "Choose an organisation"), *people.organisation_choices()])
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                first_name=form.first_name.data or "",
+                last_name=form.last_name.data or "",
+                roles={Role(r) for r in form.roles.data or []},
+                organisation=db.session.get(Organisation, form.organisation.data) if form.organisation.data else None,
+                password=form.password.data or None,
+                actor=_actor(),
+            )
+        except TrackerError as error:
+            field_error(form, error.field, error.message)
+        else:
+            db.session.commit()
+            flash(f"Account created for {user.person.full_name}", "success")
+            return redirect(url_for("accounts.user", user_id=user.id))
+    return render_template("accounts/new_user.html", form=form, person=person)
+
+
+def _render_user(user: UserAccount, roles_form: RolesForm | None = None, password_form: SetPasswordForm | None = None):
+    roles_form = roles_form or RolesForm(formdata=None, data={"roles": [r.value for r in user.roles]})
+    password_form = password_form or SetPasswordForm(formdata=None)
+    form = roles_form if roles_form.errors else password_form  # the one with errors gets the summary
+    return render_template(
+        "accounts/user.html",
+        user=user,
+        roles_form=roles_form,
+        password_form=password_form,
+        form=form,
+        is_self=user.id == current_user.id,
+    )
+
+
+@bp.route("/users/<int:user_id>")
+def user(user_id: int) -> ResponseReturnValue:
+    """One account: roles, status, password."""
+    return _render_user(db.get_or_404(UserAccount, user_id))
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+def edit_roles(user_id: int) -> ResponseReturnValue:
+    """Replace the account's roles."""
+    user = db.get_or_404(UserAccount, user_id)
+    form = RolesForm()
+    if form.validate_on_submit():
+        try:
+            services.set_roles(user=user, roles={Role(r) for r in form.roles.data or []}, actor=_actor())
+        except TrackerError as error:
+            field_error(form, "roles", error.message)
+        else:
+            db.session.commit()
+            flash("Roles saved", "success")
+            return redirect(url_for("accounts.user", user_id=user.id))
+    db.session.rollback()
+    return _render_user(user, roles_form=form)
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+def disable_user(user_id: int) -> ResponseReturnValue:
+    """Disable the account: it cannot sign in, and its sessions and API tokens end now."""
+    user = db.get_or_404(UserAccount, user_id)
+    try:
+        services.set_active(user=user, active=False, actor=_actor())
+    except TrackerError as error:
+        flash(error.message, "error")
+        return redirect(url_for("accounts.user", user_id=user.id))
+    db.session.commit()
+    flash(f"{user.person.full_name}'s account is disabled", "success")
+    return redirect(url_for("accounts.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+def enable_user(user_id: int) -> ResponseReturnValue:
+    """Let a disabled account sign in again."""
+    user = db.get_or_404(UserAccount, user_id)
+    services.set_active(user=user, active=True, actor=_actor())
+    db.session.commit()
+    flash(f"{user.person.full_name}'s account is enabled", "success")
+    return redirect(url_for("accounts.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def set_password(user_id: int) -> ResponseReturnValue:
+    """Set a new password (policy-checked); the account is signed out everywhere."""
+    user = db.get_or_404(UserAccount, user_id)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user=user, password=form.password.data, actor=_actor())
+        except TrackerError as error:
+            field_error(form, "password", error.message)
+        else:
+            db.session.commit()
+            flash(f"New password set for {user.person.full_name}", "success")
+            return redirect(url_for("accounts.user", user_id=user.id))
+    db.session.rollback()
+    return _render_user(user, password_form=form)
