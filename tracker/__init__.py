@@ -96,9 +96,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.routes import bp as auth_bp
+    from tracker.booking.routes import bp as booking_bp
+    from tracker.courses.session_routes import bp as sessions_bp
     from tracker.main.routes import bp as main_bp
 
-    for blueprint in (auth_bp, main_bp):
+    for blueprint in (auth_bp, main_bp, sessions_bp, booking_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api

@@ -34,7 +34,26 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- People: organisations, departments, people, roster import (people/) ----------------------
     # --- User accounts (accounts/) ------------------------------------------------------------------
     # --- Courses, requirements, sessions, trainers (courses/) -----------------------------------------
+    # Sessions: trainers and the coordinator; object check `sessions.can_manage_session` (a trainer
+    # manages only the sessions they deliver).
+    "sessions.my_sessions": TRAINERS,
+    "sessions.create_session": TRAINERS,
+    "sessions.create_series": TRAINERS,
+    "sessions.show_session": TRAINERS,
+    "sessions.edit_session": TRAINERS,
+    "sessions.publish_session": TRAINERS,
+    "sessions.cancel_session": TRAINERS,
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
+    # Anyone signed in browses and books themselves; booking or cancelling for someone else is checked
+    # per person with `booking.services.can_book_for` / `can_cancel` (team, organisation, anyone).
+    "booking.list_sessions": SIGNED_IN,
+    "booking.show_session": SIGNED_IN,
+    "booking.book": SIGNED_IN,
+    "booking.my_training": SIGNED_IN,
+    "booking.cancel_booking": SIGNED_IN,
+    "booking.book_team": roles(Role.MANAGER),
+    "booking.book_people": COORDINATOR,
+    "booking.partner_attendees": roles(Role.PARTNER),
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
