@@ -62,4 +62,12 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
     "api-docs.openapi_json": PUBLIC,
     "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    # Sessions: anyone reads (drafts only their team); trainers and the coordinator create; changing or
+    # cancelling one is for the trainers who deliver it and the coordinator (object check in the handler).
+    "api_sessions.Sessions": {"GET": SIGNED_IN, "POST": TRAINERS},
+    "api_sessions.SessionById": {"GET": SIGNED_IN, "PATCH": TRAINERS},
+    "api_sessions.CancelSession": TRAINERS,
+    # Bookings: anyone books themselves; others per `can_book_for` / `can_cancel` in the handler.
+    "api_bookings.SessionBookings": SIGNED_IN,
+    "api_bookings.CancelBooking": SIGNED_IN,
 }
