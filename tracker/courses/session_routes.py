@@ -186,12 +186,13 @@ def create_session() -> ResponseReturnValue:
             _show_error(form, error, FORM_FIELDS)
         else:
             db.session.commit()
-            flash(
-                "Session published: people can book it now"
-                if training_session.is_published
-                else "Session saved as a draft: publish it when it is ready",
-                "success",
-            )
+            if training_session.starts_at <= utc_now():
+                message = "Past session recorded: you can now record its attendance"
+            elif training_session.is_published:
+                message = "Session published: people can book it now"
+            else:
+                message = "Session saved as a draft: publish it when it is ready"
+            flash(message, "success")
             return redirect(url_for("sessions.show_session", session_id=training_session.id))
     return render_template("sessions/form.html", form=form, training_session=None)
 

@@ -71,6 +71,18 @@ def test_a_trainer_sees_the_sessions_they_deliver(app, wrap, signed_in):
     assert "Mine last year" in past and "Mine upcoming" not in past
 
 
+def test_an_observer_sees_the_session_but_is_not_sent_to_manage_it(app, wrap, signed_in):
+    from tracker.courses.models import AccreditationStatus
+
+    lead, observer = make_trainer(wrap), make_trainer(wrap, status=AccreditationStatus.TRAINEE)
+    training_session = lead_session(lead, title="Observed session")
+    training_session.trainers.append(SessionTrainer(person=observer.person, part=TrainerPart.OBSERVER))
+    client = signed_in(observer)
+    html = client.get("/my-sessions").get_data(as_text=True)
+    assert f'href="/sessions/{training_session.id}"' in html and "Observer" in html
+    assert client.get(f"/sessions/{training_session.id}/manage").status_code == 403
+
+
 def test_the_coordinator_sees_every_session_and_filters(app, wrap, signed_in):
     coordinator = make_user(Role.COORDINATOR)
     other_course = make_course(code="CTLP", name="CTLP briefing")
@@ -203,7 +215,8 @@ def test_a_trainer_not_accredited_for_the_course_is_told_so(app, wrap, signed_in
 def test_the_coordinator_records_a_past_session(app, wrap, signed_in):
     coordinator = make_user(Role.COORDINATOR)
     data = form_data(wrap, session_date="2017-06-06", lead=str(coordinator.person_id), publish=None, save_draft="x")
-    assert signed_in(coordinator).post("/sessions/new", data=data).status_code == 302
+    response = signed_in(coordinator).post("/sessions/new", data=data, follow_redirects=True)
+    assert "Past session recorded" in response.get_data(as_text=True)
     training_session = only_session()
     assert training_session.status == SessionStatus.PUBLISHED
     assert training_session.starts_at.isoformat() == "2017-06-06T09:00:00+00:00"
