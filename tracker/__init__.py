@@ -112,6 +112,8 @@ BLUEPRINT_MODULES = [
     "tracker.people.routes",
     "tracker.accounts.admin_routes",
     "tracker.courses.routes",
+    "tracker.courses.session_routes",
+    "tracker.booking.routes",
 ]
 
 

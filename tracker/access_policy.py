@@ -74,7 +74,26 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "courses.list_requirements": COORDINATOR,
     "courses.new_requirement": COORDINATOR,
     "courses.remove_requirement": COORDINATOR,
+    # Sessions: trainers and the coordinator; object check `sessions.can_manage_session` (a trainer
+    # manages only the sessions they deliver).
+    "sessions.my_sessions": TRAINERS,
+    "sessions.create_session": TRAINERS,
+    "sessions.create_series": TRAINERS,
+    "sessions.show_session": TRAINERS,
+    "sessions.edit_session": TRAINERS,
+    "sessions.publish_session": TRAINERS,
+    "sessions.cancel_session": TRAINERS,
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
+    # Anyone signed in browses and books themselves; booking or cancelling for someone else is checked
+    # per person with `booking.services.can_book_for` / `can_cancel` (team, organisation, anyone).
+    "booking.list_sessions": SIGNED_IN,
+    "booking.show_session": SIGNED_IN,
+    "booking.book": SIGNED_IN,
+    "booking.my_training": SIGNED_IN,
+    "booking.cancel_booking": SIGNED_IN,
+    "booking.book_team": roles(Role.MANAGER),
+    "booking.book_people": COORDINATOR,
+    "booking.partner_attendees": roles(Role.PARTNER),
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # Trainers pass the gate; the register's own trainers only (lead or co-trainer marks, an observer
     # reads) are let in by can_view_register / can_mark_register. Reopening and records: coordinator.
@@ -133,4 +152,12 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_people.PersonById": {"GET": BOOKERS, "PATCH": COORDINATOR},
     "api_courses.Courses": {"GET": SIGNED_IN, "POST": COORDINATOR},
     "api_courses.Requirements": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    # Sessions: anyone reads (drafts only their team); trainers and the coordinator create; changing or
+    # cancelling one is for the trainers who deliver it and the coordinator (object check in the handler).
+    "api_sessions.Sessions": {"GET": SIGNED_IN, "POST": TRAINERS},
+    "api_sessions.SessionById": {"GET": SIGNED_IN, "PATCH": TRAINERS},
+    "api_sessions.CancelSession": TRAINERS,
+    # Bookings: anyone books themselves; others per `can_book_for` / `can_cancel` in the handler.
+    "api_bookings.SessionBookings": SIGNED_IN,
+    "api_bookings.CancelBooking": SIGNED_IN,
 }

@@ -25,6 +25,8 @@ RESOURCE_MODULES = [
     "attendance",
     "people",
     "courses",
+    "sessions",
+    "bookings",
 ]
 
 

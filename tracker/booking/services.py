@@ -9,21 +9,24 @@ the same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.audit import record_event
-from tracker.common.errors import ConflictError, TrackerError
-from tracker.common.time import format_datetime, utc_now
-from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
+from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
+from tracker.common.time import add_months, format_datetime, start_of_london_day, utc_now
+from tracker.courses.models import SessionAudience, SessionStatus, SessionTrainer, TrainingSession
 from tracker.extensions import db
 from tracker.people import services as people
-from tracker.people.models import Person
+from tracker.people.models import Organisation, Person
 
 
 class BookingError(TrackerError):
@@ -402,3 +405,290 @@ def lapse_expired_holds(*, session_id: int | None = None, now: datetime | None =
     for booking in expired:
         cancel_booking(booking=booking, cancelled_by=None, reason="Email not confirmed in time", now=now)
     return len(expired)
+
+
+# --- Finding sessions, my training, booking for others ----------------------------------------------
+
+
+def audience_includes(viewer: UserAccount):
+    """SQL condition: sessions open to all, or restricted to audiences that include the viewer's organisation.
+
+    The coordinator (who books anyone, whatever the audience) sees every session.
+    """
+    if viewer.has_role(Role.COORDINATOR):
+        return true()
+    return or_(
+        TrainingSession.audience_restricted.is_(False),
+        TrainingSession.id.in_(
+            select(SessionAudience.session_id).where(SessionAudience.organisation_id == viewer.person.organisation_id)
+        ),
+    )
+
+
+def bookable_sessions_query(
+    *, viewer: UserAccount, course_id: int | None = None, month: date | None = None, now: datetime | None = None
+) -> Select:
+    """Upcoming published sessions the viewer may book, soonest first; `month` is any day of a London month."""
+    now = now or utc_now()
+    statement = (
+        select(TrainingSession)
+        .options(
+            joinedload(TrainingSession.course),
+            selectinload(TrainingSession.audience),
+            selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
+        )
+        .where(
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at > now,
+            audience_includes(viewer),
+        )
+    )
+    if course_id is not None:
+        statement = statement.where(TrainingSession.course_id == course_id)
+    if month is not None:
+        first = month.replace(day=1)
+        statement = statement.where(
+            TrainingSession.starts_at >= start_of_london_day(first),
+            TrainingSession.starts_at < start_of_london_day(add_months(first, 1)),
+        )
+    return statement.order_by(TrainingSession.starts_at, TrainingSession.id)
+
+
+def _with_session():
+    return joinedload(Booking.training_session).joinedload(TrainingSession.course)
+
+
+def list_upcoming_bookings(person: Person, *, now: datetime | None = None) -> list[Booking]:
+    """The person's places on sessions still to come: active ones, and those lost to a cancelled session."""
+    now = now or utc_now()
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.training_session)
+            .options(_with_session())
+            .where(
+                Booking.person_id == person.id,
+                TrainingSession.starts_at > now,
+                or_(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.status == SessionStatus.CANCELLED),
+            )
+            .order_by(TrainingSession.starts_at, Booking.id)
+        )
+    )
+
+
+def past_bookings_query(person: Person, *, now: datetime | None = None) -> Select:
+    """The person's places on sessions that have started (not cancelled), latest first."""
+    now = now or utc_now()
+    return (
+        select(Booking)
+        .join(Booking.training_session)
+        .options(_with_session())
+        .where(
+            Booking.person_id == person.id,
+            TrainingSession.starts_at <= now,
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .order_by(TrainingSession.starts_at.desc(), Booking.id.desc())
+    )
+
+
+def organisation_bookings_query(organisation_id: int, *, now: datetime | None = None) -> Select:
+    """Active bookings of an organisation's people on sessions still to come, soonest first."""
+    now = now or utc_now()
+    return (
+        select(Booking)
+        .join(Booking.training_session)
+        .join(Booking.person)
+        .options(_with_session(), joinedload(Booking.person))
+        .where(
+            Person.organisation_id == organisation_id,
+            TrainingSession.starts_at > now,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+        .order_by(TrainingSession.starts_at, Person.last_name, Person.first_name, Booking.id)
+    )
+
+
+def session_bookings_query(
+    training_session: TrainingSession, *, visible_to: UserAccount | None = None, include_cancelled: bool = False
+) -> Select:
+    """A session's bookings in booking order; with `visible_to`, only those that actor could make or cancel
+    (everyone's for the coordinator and the session's trainers)."""
+    statement = (
+        select(Booking)
+        .join(Booking.person)
+        .options(joinedload(Booking.person).joinedload(Person.organisation))
+        .where(Booking.session_id == training_session.id)
+    )
+    if not include_cancelled:
+        statement = statement.where(Booking.status != BookingStatus.CANCELLED)
+    if visible_to is not None and not _sees_all_bookings(visible_to, training_session):
+        allowed = [Booking.person_id == visible_to.person_id]
+        if visible_to.has_role(Role.MANAGER):
+            allowed.append(Booking.person_id.in_(people.team_query(visible_to.person).with_only_columns(Person.id)))
+        if visible_to.has_role(Role.PARTNER):
+            allowed.append(Person.organisation_id == visible_to.person.organisation_id)
+        statement = statement.where(or_(*allowed))
+    return statement.order_by(Booking.created_at, Booking.id)
+
+
+def _sees_all_bookings(actor: UserAccount, training_session: TrainingSession) -> bool:
+    if actor.has_role(Role.COORDINATOR):
+        return True
+    return actor.has_role(Role.TRAINER) and any(row.person_id == actor.person_id for row in training_session.trainers)
+
+
+def active_bookings_by_person(session_id: int, person_ids: list[int]) -> dict[int, Booking]:
+    """{person_id: active booking} on one session for the people given (one query)."""
+    if not person_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Booking).where(
+            Booking.session_id == session_id, Booking.person_id.in_(person_ids), Booking.status.in_(ACTIVE_STATUSES)
+        )
+    )
+    return {booking.person_id: booking for booking in rows}
+
+
+def active_bookings_by_person_on_sessions(person_id: int, session_ids: list[int]) -> dict[int, Booking]:
+    """{session_id: the person's active booking} for the sessions given (one query)."""
+    if not session_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Booking).where(
+            Booking.person_id == person_id, Booking.session_id.in_(session_ids), Booking.status.in_(ACTIVE_STATUSES)
+        )
+    )
+    return {booking.session_id: booking for booking in rows}
+
+
+def book_for(
+    *, actor: UserAccount, training_session: TrainingSession, person: Person, now: datetime | None = None
+) -> Booking:
+    """Book `person` as `actor` (themselves, their team, their organisation, or anyone for the coordinator).
+
+    Raises NotAllowedError when the actor may not book for that person, then what `book_place` raises.
+    """
+    if not can_book_for(actor, person):
+        raise NotAllowedError(f"You cannot book a place for {person.full_name}", field="person")
+    return book_place(
+        training_session=training_session,
+        person=person,
+        booked_by=actor.person,
+        source=source_for(actor, person),
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class BookingOutcome:
+    """What happened when one person of several was booked."""
+
+    person: Person
+    #: confirmed, waitlisted, held, already_booked, or refused (see message).
+    result: str
+    booking: Booking | None = None
+    message: str | None = None
+
+
+def book_people(
+    *, actor: UserAccount, training_session: TrainingSession, people_to_book: list[Person], now: datetime | None = None
+) -> list[BookingOutcome]:
+    """Book several people at once (a manager's team); each person's result is reported, none stops the rest.
+
+    Raises NotAllowedError before booking anyone if the actor may not book one of them.
+    """
+    for person in people_to_book:
+        if not can_book_for(actor, person):
+            raise NotAllowedError(f"You cannot book a place for {person.full_name}", field="people")
+    outcomes = []
+    for person in people_to_book:
+        try:
+            booking = book_for(actor=actor, training_session=training_session, person=person, now=now)
+        except AlreadyBookedError as error:
+            outcomes.append(BookingOutcome(person, "already_booked", message=error.message))
+        except BookingError as error:
+            outcomes.append(BookingOutcome(person, "refused", message=error.message))
+        else:
+            outcomes.append(BookingOutcome(person, str(booking.status), booking=booking))
+    return outcomes
+
+
+def cancel_place(*, booking: Booking, actor: UserAccount, now: datetime | None = None) -> list[Booking]:
+    """Cancel a place from a page or the API: refuses a booking already cancelled, and (except for the
+    coordinator) a session that has started. Returns the bookings promoted from the waiting list."""
+    now = now or utc_now()
+    if booking.status == BookingStatus.CANCELLED:
+        raise ConflictError("This booking has already been cancelled", code="already_cancelled")
+    if booking.training_session.starts_at <= now and not actor.has_role(Role.COORDINATOR):
+        raise BookingClosedError("This session has already started, so the place cannot be cancelled", code="started")
+    reason = None if actor.person_id == booking.person_id else f"Cancelled by {actor.person.full_name}"
+    return cancel_booking(booking=booking, cancelled_by=actor.person, reason=reason, now=now)
+
+
+def search_people(query: str, *, limit: int = 25) -> list[Person]:
+    """People whose name or email contains `query` (ignoring case), by name; at most `limit`."""
+    words = query.strip().lower().split()
+    if not words:
+        return []
+    full_name = func.lower(Person.first_name + " " + Person.last_name)
+    conditions = [
+        or_(full_name.contains(word, autoescape=True), Person.email.contains(word, autoescape=True)) for word in words
+    ]
+    return list(
+        db.session.scalars(
+            select(Person)
+            .options(joinedload(Person.organisation))
+            .where(Person.erased_at.is_(None), *conditions)
+            .order_by(Person.last_name, Person.first_name, Person.id)
+            .limit(limit)
+        )
+    )
+
+
+class EmailInOtherOrganisationError(ConflictError):
+    code = "email_in_other_organisation"
+
+
+def add_partner_attendee(
+    *, organisation: Organisation, first_name: str, last_name: str, email: str, actor: UserAccount
+) -> Person:
+    """The attendee a partner contact names: the person with that email if they belong to the
+    organisation, else a new person in it. Raises TrackerError for missing or bad details, and
+    EmailInOtherOrganisationError when the email belongs to someone elsewhere."""
+    first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
+    email = email.strip().lower()
+    if not first_name:
+        raise TrackerError("Enter the attendee's first name", field="first_name")
+    if not last_name:
+        raise TrackerError("Enter the attendee's last name", field="last_name")
+    if len(first_name) > 100 or len(last_name) > 100:
+        raise TrackerError("Names must be 100 characters or fewer", field="first_name")
+    if not email:
+        raise TrackerError("Enter the attendee's email address", field="email")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise TrackerError(
+            "Enter an email address in the correct format, like name@example.com", field="email"
+        ) from error
+    existing = people.find_person_by_email(email)
+    if existing is not None:
+        if existing.organisation_id != organisation.id:
+            raise EmailInOtherOrganisationError(
+                f"{email} belongs to someone in another organisation, so you cannot book them. "
+                "Ask the Prevent coordinator if they have moved to your organisation.",
+                field="email",
+            )
+        return existing
+    person = Person(organisation_id=organisation.id, first_name=first_name, last_name=last_name, email=email)
+    db.session.add(person)
+    db.session.flush()
+    record_event(
+        "person.created",
+        actor=actor,
+        object_type="person",
+        object_id=person.id,
+        after={"organisation_id": organisation.id, "email": email, "added_by": "partner"},
+    )
+    return person

@@ -1,0 +1,288 @@
+"""Find a session, the session page, booking yourself, My training and cancelling: wiring, messages, queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.factories import make_booking, make_course, make_organisation, make_person, make_session, make_user
+from tests.integration.sessions.helpers import in_days
+from tracker.accounts.models import Role
+from tracker.attendance.models import RecordSource, TrainingRecord
+from tracker.booking import services
+from tracker.booking.models import BookingSource, BookingStatus
+from tracker.common.time import today_london, utc_now
+from tracker.courses.models import SessionStatus, SessionTrainer, TrainerPart
+from tracker.extensions import db
+
+
+@pytest.fixture
+def staff(app):
+    return make_user(Role.STAFF)
+
+
+@pytest.fixture
+def client(signed_in, staff):
+    return signed_in(staff)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- Find a session ------------------------------------------------------------------------------------
+
+
+def test_find_a_session_lists_upcoming_published_sessions_with_places_left(app, client, staff):
+    roomy = make_session(title="Roomy session", capacity=12)
+    make_booking(roomy)
+    almost = make_session(title="Almost full", capacity=2)
+    make_booking(almost)
+    full = make_session(title="Full session", capacity=1)
+    make_booking(full)
+    make_session(title="A draft", status=SessionStatus.DRAFT)
+    make_session(title="Gone", status=SessionStatus.CANCELLED)
+    make_session(title="Last month", starts_at=utc_now() - timedelta(days=30))
+    make_session(title="For another organisation", audience=[make_organisation()])
+    make_session(title="For my organisation", audience=[staff.person.organisation])
+    html = text(client.get("/sessions"))
+    assert "Find a session" in html
+    assert "11 places left" in html and "1 place left" in html and "Full – join the waiting list" in html
+    assert "For my organisation" in html and f"Only for staff of {staff.person.organisation.name}" in html
+    for hidden in ("A draft", "Gone", "Last month", "For another organisation"):
+        assert hidden not in html
+
+
+def test_filter_by_course_and_month(app, client):
+    other = make_course(code="CTLP", name="CTLP briefing")
+    make_session(title="WRAP soon", starts_at=in_days(5))
+    make_session(title="WRAP later", starts_at=in_days(70))
+    make_session(title="CTLP soon", course=other, starts_at=in_days(5))
+    month = (today_london() + timedelta(days=70)).strftime("%Y-%m")
+    html = text(client.get(f"/sessions?month={month}"))
+    assert "WRAP later" in html and "WRAP soon" not in html
+    html = text(client.get(f"/sessions?course={other.id}"))
+    assert "CTLP soon" in html and "WRAP" not in html.split("<table")[-1]
+    bad = text(client.get("/sessions?month=next+week"))
+    assert "must be a month as YYYY-MM" in bad and "WRAP soon" in bad
+
+
+def test_the_list_is_paginated(app, client):
+    for n in range(25):
+        make_session(title=f"Session number {n:02d}", starts_at=in_days(1 + n))
+    first = text(client.get("/sessions"))
+    assert "Session number 00" in first and "Session number 24" not in first
+    assert 'href="/sessions?page=2"' in first
+    second = text(client.get("/sessions?page=2"))
+    assert "Session number 24" in second and "Session number 00" not in second
+
+
+def test_find_a_session_issues_the_same_queries_with_10_and_200_sessions(app, client, queries):
+    trainer = make_user(Role.TRAINER)
+    counts = []
+    for count in (10, 190):
+        for n in range(count):
+            training_session = make_session(starts_at=in_days(1 + n % 60, 8 + n % 9), capacity=2)
+            training_session.trainers.append(SessionTrainer(person=trainer.person, part=TrainerPart.LEAD))
+            make_booking(training_session)
+        client.get("/sessions")
+        with queries() as counter:
+            assert client.get("/sessions").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+# --- The session page and booking yourself ----------------------------------------------------------------
+
+
+def test_the_session_page_shows_when_where_trainers_and_books(app, client, staff):
+    lead = make_user(Role.TRAINER, first_name="Sam", last_name="Lead")
+    training_session = make_session(
+        starts_at=in_days(9, 10), capacity=3, venue="Hendon Town Hall", online_url="https://teams.example.org/x"
+    )
+    training_session.trainers.append(SessionTrainer(person=lead.person, part=TrainerPart.LEAD))
+    html = text(client.get(f"/sessions/{training_session.id}"))
+    assert "Workshop to Raise Awareness of Prevent" in html and "Hendon Town Hall" in html
+    assert "Sam Lead (lead)" in html and "3 places left" in html
+    assert "10am to 11:30am" in html
+    assert "https://teams.example.org/x" not in html  # the link is for people with a place
+    assert f'action="/sessions/{training_session.id}/book"' in html and "Book a place" in html
+
+    response = client.post(f"/sessions/{training_session.id}/book", follow_redirects=True)
+    html = text(response)
+    assert "You are booked on" in html and "https://teams.example.org/x" in html
+    booking = services.find_active_booking(session_id=training_session.id, person_id=staff.person_id)
+    assert booking.status == BookingStatus.CONFIRMED and booking.source == BookingSource.SELF
+
+    again = text(client.post(f"/sessions/{training_session.id}/book", follow_redirects=True))
+    assert "You are already booked on this session" in again
+
+
+def test_a_full_session_offers_the_waiting_list_and_shows_the_position(app, client):
+    training_session = make_session(capacity=1)
+    make_booking(training_session)
+    make_booking(training_session)
+    html = text(client.get(f"/sessions/{training_session.id}"))
+    assert "Full – join the waiting list" in html and "Join the waiting list" in html
+    html = text(client.post(f"/sessions/{training_session.id}/book", follow_redirects=True))
+    assert "You are number 2 on the waiting list" in html
+
+
+def test_a_valid_record_is_mentioned_before_booking(app, client, staff):
+    training_session = make_session()
+    db.session.add(
+        TrainingRecord(
+            person_id=staff.person_id,
+            course_id=training_session.course_id,
+            completed_on=date(2025, 5, 3),
+            expires_on=date(2028, 5, 3),
+            source=RecordSource.IMPORT,
+        )
+    )
+    html = text(client.get(f"/sessions/{training_session.id}"))
+    assert "You completed WRAP on 3 May 2025; it is valid until 3 May 2028" in html
+    assert "Book a place" in html
+
+
+@pytest.mark.parametrize(
+    ("session_kw", "message"),
+    [
+        ({"booking_closes_at": utc_now() - timedelta(hours=1)}, "Booking for this session has closed"),
+        ({"status": SessionStatus.CANCELLED}, "This session has been cancelled"),
+    ],
+)
+def test_booking_a_closed_session_is_refused_with_a_message(app, client, session_kw, message):
+    training_session = make_session(**session_kw)
+    assert "Book a place" not in text(client.get(f"/sessions/{training_session.id}"))
+    html = text(client.post(f"/sessions/{training_session.id}/book", follow_redirects=True))
+    assert message in html
+    assert services.list_bookings_for_session(training_session.id) == []
+
+
+def test_booking_outside_the_audience_is_refused_with_a_message(app, client):
+    other = make_organisation(name="Royal Free London")
+    training_session = make_session(audience=[other])
+    html = text(client.get(f"/sessions/{training_session.id}"))
+    assert "This session is only for staff of Royal Free London" in html
+    html = text(client.post(f"/sessions/{training_session.id}/book", follow_redirects=True))
+    assert "This session is only for staff of Royal Free London" in html
+    assert services.list_bookings_for_session(training_session.id) == []
+
+
+def test_a_draft_is_not_found_by_staff(app, client):
+    draft = make_session(status=SessionStatus.DRAFT)
+    assert client.get(f"/sessions/{draft.id}").status_code == 404
+    assert client.post(f"/sessions/{draft.id}/book").status_code == 404
+    assert client.get("/sessions/999999").status_code == 404
+
+
+def test_the_session_page_issues_the_same_queries_with_10_and_200_bookings(app, client, queries):
+    training_session = make_session(capacity=50)
+    counts = []
+    for count in (10, 190):
+        for _ in range(count):
+            make_booking(training_session)
+        client.get(f"/sessions/{training_session.id}")
+        with queries() as counter:
+            assert client.get(f"/sessions/{training_session.id}").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+# --- My training -----------------------------------------------------------------------------------------
+
+
+def test_my_training_shows_bookings_waitlist_position_and_past_sessions(app, client, staff):
+    booked = make_session(title="Booked one")
+    make_booking(booked, staff.person)
+    full = make_session(title="Waiting one", capacity=1)
+    make_booking(full)
+    make_booking(full)
+    make_booking(full, staff.person)
+    cancelled = make_session(title="Called off")
+    make_booking(cancelled, staff.person)
+    from tracker.courses import sessions
+
+    sessions.cancel_session(training_session=cancelled, actor=make_user(Role.COORDINATOR), reason="Trainer unwell")
+    past = make_session(title="Done last year", starts_at=utc_now() - timedelta(days=20))
+    make_booking(past, staff.person, now=past.starts_at - timedelta(days=5))
+
+    html = text(client.get("/my-training"))
+    assert "Booked one" in html and "Booked" in html
+    assert "You are number 2 on the waiting list" in html
+    assert "Session cancelled" in html and "Trainer unwell" in html
+    past_section = html.split('id="past"')[1]
+    assert "Done last year" in past_section and "Booked one" not in past_section
+
+
+def test_my_training_issues_the_same_queries_with_10_and_200_bookings(app, client, staff, queries):
+    counts = []
+    for count in (10, 190):
+        for n in range(count):
+            upcoming = make_session(starts_at=in_days(1 + n % 90), capacity=1)
+            if n % 2:
+                make_booking(upcoming)  # so this person waits
+            make_booking(upcoming, staff.person)
+            past = make_session(starts_at=utc_now() - timedelta(days=1 + n))
+            make_booking(past, staff.person, now=past.starts_at - timedelta(days=1))
+        client.get("/my-training")
+        with queries() as counter:
+            assert client.get("/my-training").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+# --- Cancelling ------------------------------------------------------------------------------------------
+
+
+def test_cancel_my_place_after_a_confirmation_page(app, client, staff):
+    training_session = make_session(capacity=1)
+    mine = make_booking(training_session, staff.person)
+    waiting = make_booking(training_session)
+    page = text(client.get(f"/bookings/{mine.id}/cancel"))
+    assert "Are you sure you want to cancel your place?" in page
+    assert f'action="/bookings/{mine.id}/cancel"' in page
+    response = client.post(f"/bookings/{mine.id}/cancel")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/my-training")
+    db.session.expire_all()
+    assert mine.status == BookingStatus.CANCELLED and waiting.status == BookingStatus.CONFIRMED
+    again = text(client.post(f"/bookings/{mine.id}/cancel", follow_redirects=True))
+    assert "This booking has already been cancelled" in again
+
+
+def test_nobody_cancels_someone_elses_place_without_permission(app, client):
+    training_session = make_session()
+    theirs = make_booking(training_session)
+    assert client.get(f"/bookings/{theirs.id}/cancel").status_code == 403
+    assert client.post(f"/bookings/{theirs.id}/cancel").status_code == 403
+    db.session.expire_all()
+    assert theirs.status == BookingStatus.CONFIRMED
+    assert client.get("/bookings/999999/cancel").status_code == 404
+
+
+def test_a_place_cannot_be_cancelled_once_the_session_has_started(app, client, staff):
+    training_session = make_session(starts_at=utc_now() + timedelta(hours=2))
+    mine = make_booking(training_session, staff.person)
+    training_session.starts_at = utc_now() - timedelta(minutes=5)
+    training_session.ends_at = utc_now() + timedelta(hours=1)
+    html = text(client.post(f"/bookings/{mine.id}/cancel", follow_redirects=True))
+    assert "already started" in html
+
+
+def test_next_after_cancelling_stays_on_this_site(app, signed_in):
+    coordinator = make_user(Role.COORDINATOR)
+    booking = make_booking(make_session())
+    client = signed_in(coordinator)
+    response = client.post(f"/bookings/{booking.id}/cancel", data={"next": "https://evil.example/"})
+    assert response.headers["Location"].endswith(f"/sessions/{booking.session_id}")
+    other = make_booking(make_session())
+    response = client.post(f"/bookings/{other.id}/cancel", data={"next": "/partner/attendees"})
+    assert response.headers["Location"].endswith("/partner/attendees")
+
+
+def test_a_person_with_no_account_can_be_booked_and_seen_by_staff_pages(app, client):
+    # People without accounts (roster rows) appear in lists without breaking them.
+    training_session = make_session()
+    make_booking(training_session, make_person())
+    assert client.get(f"/sessions/{training_session.id}").status_code == 200

@@ -1,0 +1,292 @@
+"""Finding sessions and booking places: for yourself, your team, your organisation, or anyone (coordinator)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.accounts.models import Role
+from tracker.accounts.routes import is_safe_next
+from tracker.attendance.records import find_valid_record
+from tracker.booking import services
+from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
+from tracker.booking.models import Booking, BookingStatus
+from tracker.booking.paging import page_number, paginate
+from tracker.common.errors import TrackerError
+from tracker.common.forms import field_error
+from tracker.common.permissions import require
+from tracker.common.time import format_datetime, utc_now
+from tracker.courses import sessions
+from tracker.courses.models import TrainingSession
+from tracker.extensions import db
+from tracker.people import services as people
+from tracker.people.models import Person
+
+bp = Blueprint("booking", __name__)
+
+# Ids in URLs stop at the database's integer range, so an absurd id is a 404 rather than a database error.
+
+PER_PAGE = 20
+
+
+def _viewable_session(session_id: int) -> TrainingSession:
+    """The session, or 404 if it does not exist or is a draft this person may not see."""
+    training_session = db.get_or_404(TrainingSession, session_id)
+    if not sessions.can_view_session(current_user, training_session):
+        abort(404)
+    return training_session
+
+
+def _booked_message(booking: Booking, who: str = "You are") -> str:
+    title = f"{booking.training_session.display_title} on {format_datetime(booking.training_session.starts_at)}"
+    if booking.status == BookingStatus.WAITLISTED:
+        position = services.waitlist_positions([booking.id]).get(booking.id)
+        return f"The session is full. {who} number {position} on the waiting list for {title}"
+    return f"{who} booked on {title}"
+
+
+@bp.route("/sessions")
+def list_sessions() -> ResponseReturnValue:
+    """Find a session: upcoming published sessions, by course and month, with places left."""
+    filters = FindSessionForm(request.args)
+    filters.course.choices = [("", "All courses")] + [
+        (c.id, f"{c.name} ({c.code})") for c in sessions.list_active_courses()
+    ]
+    filters.validate()
+    month = filters.month.data if not filters.month.errors else None
+    statement = services.bookable_sessions_query(viewer=current_user, course_id=filters.course.data, month=month)
+    page = paginate(statement, number=page_number(), per_page=PER_PAGE)
+    ids = [s.id for s in page.items]
+    return render_template(
+        "booking/list_sessions.html",
+        filters=filters,
+        page=page,
+        taken=services.seats_taken_by_session(ids),
+        mine=services.active_bookings_by_person_on_sessions(current_user.person_id, ids),
+    )
+
+
+@bp.route("/sessions/<int(max=2147483647):session_id>")
+def show_session(session_id: int) -> ResponseReturnValue:
+    """A session: when, where, trainers, places left, and a button to book or join the waiting list."""
+    training_session = _viewable_session(session_id)
+    me = current_user.person
+    booking = services.find_active_booking(session_id=session_id, person_id=me.id)
+    position = None
+    if booking is not None and booking.status == BookingStatus.WAITLISTED:
+        position = services.waitlist_positions([booking.id]).get(booking.id)
+    taken = sessions.seat_counts([session_id])[session_id]
+    return render_template(
+        "booking/show_session.html",
+        training_session=training_session,
+        booking=booking,
+        position=position,
+        taken=taken.taken,
+        left=max(training_session.capacity - taken.taken, 0),
+        waiting=taken.waiting,
+        problem=services.booking_problem(training_session),
+        in_audience=services.is_in_audience(training_session, me),
+        record=find_valid_record(person_id=me.id, course_id=training_session.course_id),
+        can_manage=sessions.can_manage_session(current_user, training_session),
+        is_manager=current_user.has_role(Role.MANAGER),
+        is_coordinator=current_user.has_role(Role.COORDINATOR),
+        is_partner=current_user.has_role(Role.PARTNER),
+    )
+
+
+@bp.route("/sessions/<int(max=2147483647):session_id>/book", methods=["POST"])
+def book(session_id: int) -> ResponseReturnValue:
+    """Book a place for yourself (or join the waiting list when the session is full)."""
+    training_session = _viewable_session(session_id)
+    try:
+        booking = services.book_for(actor=current_user, training_session=training_session, person=current_user.person)
+    except TrackerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        message = _booked_message(booking)
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("booking.show_session", session_id=session_id))
+
+
+@bp.route("/my-training")
+def my_training() -> ResponseReturnValue:
+    """My training: upcoming places (with waiting-list positions), past sessions; room for the record and feed."""
+    me = current_user.person
+    now = utc_now()
+    upcoming = services.list_upcoming_bookings(me, now=now)
+    positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
+    past = paginate(services.past_bookings_query(me, now=now), number=page_number("past_page"), per_page=PER_PAGE)
+    return render_template(
+        "booking/my_training.html", person=me, upcoming=upcoming, positions=positions, past=past, now=now
+    )
+
+
+def _after_cancel_url(booking: Booking) -> str:
+    target = request.values.get("next")
+    if is_safe_next(target):
+        return target
+    if booking.person_id == current_user.person_id:
+        return url_for("booking.my_training")
+    return url_for("booking.show_session", session_id=booking.session_id)
+
+
+@bp.route("/bookings/<int(max=2147483647):booking_id>/cancel", methods=["GET", "POST"])
+def cancel_booking(booking_id: int) -> ResponseReturnValue:
+    """Cancel a place (yours, or one you could have booked), after a confirmation page."""
+    booking = db.get_or_404(Booking, booking_id)
+    require(services.can_cancel(current_user, booking))
+    mine = booking.person_id == current_user.person_id
+    if request.method == "POST":
+        name = "Your" if mine else f"{booking.person.full_name}’s"
+        title = booking.training_session.display_title
+        try:
+            services.cancel_place(booking=booking, actor=current_user)
+        except TrackerError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{name} place on {title} has been cancelled", "success")
+        return redirect(_after_cancel_url(booking))
+    next_url = request.args.get("next")
+    return render_template(
+        "booking/cancel_booking.html",
+        booking=booking,
+        mine=mine,
+        next_url=next_url if is_safe_next(next_url) else None,
+        back_url=_after_cancel_url(booking),
+    )
+
+
+def _outcome_summary(outcomes: list[services.BookingOutcome]) -> str:
+    groups: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        name = outcome.person.full_name
+        if outcome.result == "refused":
+            name = f"{name} ({outcome.message})"
+        groups.setdefault(outcome.result, []).append(name)
+    labels = [
+        ("confirmed", "Booked"),
+        ("held", "Place held"),
+        ("waitlisted", "On the waiting list"),
+        ("already_booked", "Already booked"),
+        ("refused", "Not booked"),
+    ]
+    return ". ".join(f"{label}: {', '.join(groups[key])}" for key, label in labels if key in groups) + "."
+
+
+@bp.route("/sessions/<int(max=2147483647):session_id>/book-team", methods=["GET", "POST"])
+def book_team(session_id: int) -> ResponseReturnValue:
+    """A manager books members of their team onto a session."""
+    training_session = _viewable_session(session_id)
+    team = people.list_team(current_user.person)
+    booked = services.active_bookings_by_person(session_id, [p.id for p in team])
+    form = BookTeamForm()
+    form.people.choices = [(p.id, p.full_name) for p in team if p.id not in booked]
+    if form.validate_on_submit():
+        chosen = list(db.session.scalars(select(Person).where(Person.id.in_(form.people.data))))
+        require(len(chosen) == len(set(form.people.data)))
+        require(all(services.can_book_for(current_user, person) for person in chosen))
+        try:
+            outcomes = services.book_people(
+                actor=current_user,
+                training_session=training_session,
+                people_to_book=sorted(chosen, key=lambda p: (p.last_name, p.first_name, p.id)),
+            )
+        except TrackerError as error:
+            db.session.rollback()
+            field_error(form, "people", error.message)
+        else:
+            db.session.commit()
+            flash(_outcome_summary(outcomes), "success")
+            return redirect(url_for("booking.book_team", session_id=session_id))
+    positions = services.waitlist_positions([b.id for b in booked.values() if b.status == BookingStatus.WAITLISTED])
+    return render_template(
+        "booking/book_team.html",
+        form=form,
+        training_session=training_session,
+        team=team,
+        booked=booked,
+        positions=positions,
+        taken=services.count_seats_taken(session_id),
+        problem=services.booking_problem(training_session),
+    )
+
+
+@bp.route("/sessions/<int(max=2147483647):session_id>/book-people", methods=["GET", "POST"])
+def book_people(session_id: int) -> ResponseReturnValue:
+    """The coordinator finds anyone by name or email and books them."""
+    training_session = _viewable_session(session_id)
+    if request.method == "POST":
+        person_id = request.form.get("person_id", "")
+        person = db.get_or_404(Person, int(person_id)) if person_id.isdigit() and len(person_id) < 10 else None
+        if person is None:
+            flash("Choose a person to book", "error")
+        else:
+            require(services.can_book_for(current_user, person))
+            try:
+                booking = services.book_for(actor=current_user, training_session=training_session, person=person)
+            except TrackerError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                message = _booked_message(booking, who=f"{person.full_name} is")
+                db.session.commit()
+                flash(message, "success")
+        return redirect(url_for("booking.book_people", session_id=session_id, q=request.form.get("q", "")))
+    form = FindPersonForm(request.args)
+    results: list[Person] = []
+    if request.args.get("q") is not None and form.validate():
+        results = services.search_people(form.q.data)
+    booked = services.active_bookings_by_person(session_id, [p.id for p in results])
+    return render_template(
+        "booking/book_people.html",
+        form=form if request.args.get("q") is not None else FindPersonForm(formdata=None),
+        training_session=training_session,
+        results=results,
+        booked=booked,
+        searched=request.args.get("q") is not None,
+        taken=services.count_seats_taken(session_id),
+    )
+
+
+@bp.route("/partner/attendees", methods=["GET", "POST"])
+def partner_attendees() -> ResponseReturnValue:
+    """A partner contact sees their organisation's bookings and books named attendees, adding new people."""
+    organisation = current_user.person.organisation
+    choosable = list(db.session.scalars(services.bookable_sessions_query(viewer=current_user).limit(200)).unique())
+    form = PartnerAttendeeForm()
+    form.session_id.choices = [("", "Choose a session")] + [
+        (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable
+    ]
+    if request.method == "GET" and request.args.get("session_id", "").isdigit():
+        form.session_id.data = int(request.args["session_id"])
+    if form.validate_on_submit():
+        training_session = next(s for s in choosable if s.id == form.session_id.data)
+        try:
+            person = services.add_partner_attendee(
+                organisation=organisation,
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data,
+                actor=current_user,
+            )
+            require(services.can_book_for(current_user, person))
+            booking = services.book_for(actor=current_user, training_session=training_session, person=person)
+        except TrackerError as error:
+            db.session.rollback()
+            field_error(form, {"person": "email", "session": "session_id"}.get(error.field, error.field), error.message)
+        else:
+            message = _booked_message(booking, who=f"{person.full_name} is")
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("booking.partner_attendees"))
+    page = paginate(services.organisation_bookings_query(organisation.id), number=page_number(), per_page=PER_PAGE)
+    positions = services.waitlist_positions([b.id for b in page.items if b.status == BookingStatus.WAITLISTED])
+    return render_template(
+        "booking/partner_attendees.html", form=form, organisation=organisation, page=page, positions=positions
+    )
