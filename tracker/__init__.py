@@ -96,9 +96,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from tracker.accounts.routes import bp as auth_bp
+    from tracker.coverage.routes import bp as coverage_bp
     from tracker.main.routes import bp as main_bp
 
-    for blueprint in (auth_bp, main_bp):
+    for blueprint in (auth_bp, main_bp, coverage_bp):
         app.register_blueprint(blueprint)
 
     from tracker.api import init_api

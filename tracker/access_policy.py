@@ -37,10 +37,16 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Finding sessions and booking (booking/) ------------------------------------------------------
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
+    "coverage.coverage_report": COVERAGE_READERS,
+    "coverage.department_detail": COVERAGE_READERS,
+    "coverage.export_csv": COVERAGE_READERS,
+    "coverage.my_team": MANAGERS,
+    "coverage.book_untrained": MANAGERS,
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     # --- Training requests and public booking (requests/) ---------------------------------------------
     # --- Audit log and data protection (audit/) -------------------------------------------------------
     # --- JSON API (api/): the OpenAPI document is public; resources need a bearer token -----------
     "api-docs.openapi_json": PUBLIC,
     "api_organisations.Organisations": {"GET": SIGNED_IN, "POST": COORDINATOR},
+    "api_coverage.Coverage": COVERAGE_READERS,
 }

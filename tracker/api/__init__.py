@@ -21,6 +21,7 @@ from flask_smorest import Api
 #: Modules under tracker.api, each exposing `blp`.
 RESOURCE_MODULES = [
     "organisations",
+    "coverage",
 ]
 
 
