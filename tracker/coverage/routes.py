@@ -23,6 +23,7 @@ bp = Blueprint("coverage", __name__)
 
 DEFAULT_COURSE = "WRAP"
 PEOPLE_PER_PAGE = 50
+TEAM_PER_PAGE = 50
 
 
 def _default_course_code(courses: list[Course]) -> str | None:
@@ -210,7 +211,11 @@ def my_team() -> ResponseReturnValue:
         course = _course_from(courses, form.course.data)
         if course is not None:
             status = team.team_status(manager=current_user.person, course=course)
-    return render_template("coverage/my_team.html", form=form, status=status)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pages = max(1, -(-len(status.members) // TEAM_PER_PAGE)) if status else 1
+    page = min(page, pages)
+    members = status.members[(page - 1) * TEAM_PER_PAGE : page * TEAM_PER_PAGE] if status else []
+    return render_template("coverage/my_team.html", form=form, status=status, members=members, page=page, pages=pages)
 
 
 @bp.route("/my-team/book-untrained", methods=["GET", "POST"])

@@ -89,6 +89,16 @@ class TeamStatus:
     def to_book(self) -> list[TeamMember]:
         return [m for m in self.members if m.needs_booking]
 
+    def count_by_status(self) -> dict[PersonTrainingStatus, int]:
+        counts = dict.fromkeys(PersonTrainingStatus, 0)
+        for member in self.members:
+            counts[member.status] += 1
+        return counts
+
+    @property
+    def booked(self) -> int:
+        return sum(1 for m in self.members if m.booking is not None)
+
 
 def _record_standing(
     person_ids: list[int], satisfying: list[int], day: date

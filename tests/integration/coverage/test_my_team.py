@@ -153,3 +153,14 @@ def test_my_team_issues_a_fixed_number_of_queries(squad, signed_in, queries, app
         client.get("/my-team")
         client.get("/my-team/book-untrained")
     assert small.count == large.count
+
+
+def test_a_long_team_is_paged_but_counted_whole(squad, signed_in):
+    children = squad["people"]["Valid"].placements[0].department
+    add_people(children, 60)
+    client = signed_in(squad["manager"])
+    first = client.get("/my-team?course=WRAP").get_data(as_text=True)
+    second = client.get("/my-team?course=WRAP&page=2").get_data(as_text=True)
+    assert "2 of 66 people required in your team" in first and "(page 1 of 2)" in first
+    assert first.count('<th scope="row"') == 50 and second.count('<th scope="row"') == 17
+    assert "govuk-pagination" in first
