@@ -180,10 +180,13 @@ def department_detail(department_id: int) -> ResponseReturnValue:
             people = queries.list_people_to_train(
                 context=context, department_id=department.id, as_of=filters.as_of, page=page, per_page=PEOPLE_PER_PAGE
             )
+    # Breadcrumbs: the departments above this one that the user may open.
+    visible = None if scope.everything else tree.subtree(scope.managed_department_ids)
     ancestors = []
     parent_id = department.parent_id
     while parent_id is not None and parent_id in tree.departments:
-        ancestors.insert(0, tree.departments[parent_id])
+        if visible is None or parent_id in visible:
+            ancestors.insert(0, tree.departments[parent_id])
         parent_id = tree.departments[parent_id].parent_id
     return render_template(
         "coverage/department.html",

@@ -100,6 +100,15 @@ def test_a_manager_sees_only_the_departments_they_manage(council, signed_in):
     assert client.get(f"/coverage/departments/{council['fostering'].id}?{ARGS}").status_code == 200
     csv_text = client.get(f"/coverage/export.csv?{ARGS}").get_data().decode("utf-8-sig")
     assert "Adults and Communities" not in csv_text and "Children and Family Services" in csv_text
+    chart = json.loads(re.search(r'id="coverage-chart-data">(.*?)</script>', html).group(1))
+    assert [s["label"] for s in chart["series"]] == ["Children and Family Services"]
+
+
+def test_a_manager_of_a_team_gets_no_breadcrumb_to_the_department_above(council, signed_in):
+    client = signed_in(make_manager_of(council["fostering"]))
+    html = client.get(f"/coverage/departments/{council['fostering'].id}?{ARGS}").get_data(as_text=True)
+    assert f"/coverage/departments/{council['children'].id}?" not in html
+    assert client.get(f"/coverage/departments/{council['children'].id}?{ARGS}").status_code == 403
 
 
 def test_a_manager_of_nothing_sees_no_rows(council, signed_in):
