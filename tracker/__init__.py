@@ -114,6 +114,7 @@ BLUEPRINT_MODULES = [
     "tracker.courses.routes",
     "tracker.courses.session_routes",
     "tracker.booking.routes",
+    "tracker.coverage.routes",
 ]
 
 

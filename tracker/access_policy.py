@@ -113,6 +113,11 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
     "returns.return_detail": PARTNERS,  # object check: own organisation, or the coordinator
+    "coverage.coverage_report": COVERAGE_READERS,
+    "coverage.department_detail": COVERAGE_READERS,
+    "coverage.export_csv": COVERAGE_READERS,
+    "coverage.my_team": MANAGERS,
+    "coverage.book_untrained": MANAGERS,
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     "invites.outbox": COORDINATOR,
     "invites.outbox_message": COORDINATOR,
@@ -160,4 +165,5 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # Bookings: anyone books themselves; others per `can_book_for` / `can_cancel` in the handler.
     "api_bookings.SessionBookings": SIGNED_IN,
     "api_bookings.CancelBooking": SIGNED_IN,
+    "api_coverage.Coverage": COVERAGE_READERS,
 }

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
+
+#: (module, click group) for every command group, one line each.
+COMMAND_GROUPS = [
+    ("tracker.accounts.cli", "users_cli"),
+    ("tracker.accounts.cli", "tokens_cli"),
+    ("tracker.demo.cli", "demo_cli"),
+    ("tracker.people.cli", "people_cli"),
+    ("tracker.attendance.cli", "training_cli"),
+    ("tracker.coverage.cli", "coverage_cli"),
+    ("tracker.invites.cli", "outbox_cli"),
+    ("tracker.invites.cli", "reminders_cli"),
+    ("tracker.audit.cli", "retention_cli"),
+]
 
 
 def init_app(app: Flask) -> None:
-    from tracker.accounts.cli import tokens_cli, users_cli
-    from tracker.attendance.cli import training_cli
-    from tracker.audit.cli import retention_cli
-    from tracker.demo.cli import demo_cli
-    from tracker.invites.cli import outbox_cli, reminders_cli
-    from tracker.people.cli import people_cli
-
-    for group in (users_cli, tokens_cli, demo_cli, retention_cli, outbox_cli, reminders_cli, training_cli, people_cli):
-        app.cli.add_command(group)
+    for module, name in COMMAND_GROUPS:
+        app.cli.add_command(getattr(import_module(module), name))

@@ -27,6 +27,7 @@ RESOURCE_MODULES = [
     "courses",
     "sessions",
     "bookings",
+    "coverage",
 ]
 
 

@@ -1,0 +1,95 @@
+"""training_status_for_person and the "My training" partial: which requirements apply, met or not."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template_string
+
+from tests.factories import make_course, make_department, make_organisation, make_person, make_requirement, wrap_course
+from tests.integration.coverage.builders import add_records, make_equivalent, move
+from tracker.coverage.queries import training_status_for_person
+
+AS_OF = date(2019, 1, 1)
+
+
+def setup_person(job_title="Social Worker"):
+    barnet = make_organisation(name="London Borough of Barnet")
+    children = make_department(organisation=barnet, name="Children and Family Services")
+    fostering = make_department(parent=children, name="Fostering")
+    adults = make_department(organisation=barnet, name="Adults and Communities")
+    person = make_person(department=fostering, job_title=job_title)
+    return barnet, children, fostering, adults, person
+
+
+def test_requirements_that_apply_and_whether_they_are_met(app):
+    barnet, children, _, adults, person = setup_person()
+    wrap = wrap_course()
+    basic = make_course(code="PREVENT-BASIC", name="Basic Prevent awareness", validity_months=None)
+    ctlp = make_course(code="CTLP-BRIEFING", name="CTLP briefing", validity_months=None)
+    elearning = make_course(code="HO-ELEARN", name="Home Office e-learning", validity_months=12)
+    make_requirement(course=wrap, organisation=barnet, department=children, from_date=date(2017, 1, 1))
+    make_requirement(course=basic, organisation=barnet, job_titles=["SOCIAL WORKER"])
+    make_requirement(course=ctlp, organisation=barnet, department=adults)  # not their department
+    make_requirement(course=elearning, organisation=make_organisation(), from_date=date(2015, 1, 1))  # not theirs
+    make_requirement(course=make_course(code="LATER"), organisation=barnet, from_date=date(2019, 6, 1))
+    add_records([person.id], wrap, date(2016, 2, 20))  # expires 20 February 2019: within 90 days
+    statuses = {s.course_code: s for s in training_status_for_person(person, as_of=AS_OF)}
+    assert list(statuses) == ["PREVENT-BASIC", "WRAP"]
+    assert statuses["WRAP"].met and statuses["WRAP"].expiring_soon
+    assert statuses["WRAP"].valid_until == date(2019, 2, 19)
+    assert not statuses["PREVENT-BASIC"].met and statuses["PREVENT-BASIC"].expired_on is None
+
+
+def test_an_equivalent_record_meets_the_requirement_and_expiry_is_reported(app):
+    barnet, *_, person = setup_person()
+    wrap = wrap_course()
+    elearning = make_course(code="HO-ELEARN", name="Home Office e-learning", validity_months=12)
+    make_equivalent(wrap, elearning)
+    make_requirement(course=wrap, organisation=barnet)
+    add_records([person.id], elearning, date(2018, 6, 1))
+    (status,) = training_status_for_person(person, as_of=AS_OF)
+    assert status.met and not status.expiring_soon and status.valid_until == date(2019, 5, 31)
+    (later,) = training_status_for_person(person, as_of=date(2019, 6, 1))
+    assert not later.met and later.expired_on == date(2019, 6, 1)
+
+
+def test_a_mover_gets_the_requirements_of_the_department_they_are_in_that_day(app):
+    barnet, children, fostering, adults, person = setup_person()
+    move(person.id, old=fostering, new=adults, on=date(2018, 6, 1))
+    make_requirement(course=wrap_course(), organisation=barnet, department=children)
+    assert [s.course_code for s in training_status_for_person(person, as_of=date(2018, 5, 31))] == ["WRAP"]
+    assert training_status_for_person(person, as_of=date(2018, 6, 1)) == []
+
+
+def test_a_leaver_has_no_requirements(app):
+    barnet, *_, person = setup_person()
+    make_requirement(course=wrap_course(), organisation=barnet)
+    person.end_date = date(2018, 12, 31)
+    assert training_status_for_person(person, as_of=AS_OF) == []
+
+
+def test_the_partial_template_renders_the_statuses(app):
+    barnet, *_, person = setup_person()
+    wrap = wrap_course()
+    make_requirement(course=wrap, organisation=barnet)
+    make_requirement(course=make_course(code="PREVENT-BASIC", name="Basic Prevent awareness"), organisation=barnet)
+    add_records([person.id], wrap, date(2018, 3, 1))
+    statuses = training_status_for_person(person, as_of=AS_OF)
+    with app.test_request_context():
+        html = render_template_string('{% include "coverage/_my_requirements.html" %}', requirement_statuses=statuses)
+    assert "Workshop to Raise Awareness of Prevent (WRAP) (WRAP)" in html
+    assert ">Met</strong>" in html and "28 February 2021" in html
+    assert ">Not met</strong>" in html
+    with app.test_request_context():
+        empty = render_template_string('{% include "coverage/_my_requirements.html" %}', requirement_statuses=[])
+    assert "No training is required of you at the moment." in empty
+
+
+def test_a_fixed_number_of_queries(app, queries):
+    barnet, *_, person = setup_person()
+    for n in range(5):
+        make_requirement(course=make_course(code=f"C-{n}"), organisation=barnet)
+    with queries() as counter:
+        assert len(training_status_for_person(person, as_of=AS_OF)) == 5
+    assert counter.count <= 4

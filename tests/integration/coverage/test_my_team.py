@@ -1,0 +1,166 @@
+"""My team: each member's standing, the team's percent, and booking the untrained onto the next session."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import (
+    make_booking,
+    make_department,
+    make_manager_of,
+    make_organisation,
+    make_person,
+    make_requirement,
+    make_session,
+    make_user,
+    wrap_course,
+)
+from tests.integration.coverage.builders import add_people, add_records
+from tracker.accounts.models import Role
+from tracker.booking.models import Booking, BookingSource, BookingStatus
+from tracker.common.time import add_months, today_london, utc_now
+from tracker.coverage import team
+from tracker.coverage.queries import PersonTrainingStatus
+
+
+@pytest.fixture
+def squad(app):
+    """A manager of Children and Family Services and their team in every state."""
+    today = today_london()
+    barnet = make_organisation(name="London Borough of Barnet")
+    children = make_department(organisation=barnet, name="Children and Family Services")
+    adults = make_department(organisation=barnet, name="Adults and Communities")
+    wrap = wrap_course()
+    make_requirement(course=wrap, organisation=barnet, job_titles=["Social Worker"])
+    manager = make_manager_of(children, first_name="Morgan", last_name="Manager")
+    people = {
+        name: make_person(department=children, first_name=name, last_name="Team", job_title="Social Worker")
+        for name in ("Valid", "Expiring", "Expired", "Never", "Booked", "Untitled")
+    }
+    people["Untitled"].job_title = "Administrator"  # not required: outside the team's percent
+    report = make_person(department=adults, first_name="Line", last_name="Report", job_title="Social Worker")
+    report.line_manager_id = manager.person.id
+    add_records([people["Valid"].id], wrap, today - timedelta(days=100))
+    add_records([people["Expiring"].id], wrap, add_months(today, -36) + timedelta(days=30))
+    add_records([people["Expired"].id], wrap, add_months(today, -36) - timedelta(days=1))
+    upcoming = make_session(course=wrap, starts_at=utc_now() + timedelta(days=3), capacity=30)
+    make_booking(upcoming, people["Booked"])
+    return {"manager": manager, "people": people, "line_report": report, "wrap": wrap, "barnet": barnet}
+
+
+def statuses(status):
+    return {m.person.first_name: m for m in status.members}
+
+
+def test_each_member_has_a_status_and_the_team_a_percent(squad):
+    status = team.team_status(manager=squad["manager"].person, course=squad["wrap"])
+    members = statuses(status)
+    assert set(members) == {"Valid", "Expiring", "Expired", "Never", "Booked", "Untitled", "Line"}
+    assert members["Valid"].status == PersonTrainingStatus.VALID
+    assert members["Expiring"].status == PersonTrainingStatus.EXPIRING
+    completed = add_months(today_london(), -36) + timedelta(days=30)
+    assert members["Expiring"].valid_until == add_months(completed, 36) - timedelta(days=1)
+    assert members["Expired"].status == PersonTrainingStatus.EXPIRED
+    assert members["Never"].status == PersonTrainingStatus.NEVER_TRAINED
+    assert members["Booked"].booking is not None and not members["Booked"].needs_booking
+    assert not members["Untitled"].required and members["Line"].required
+    # Required: Valid, Expiring, Expired, Never, Booked, Line = 6, of whom 2 trained.
+    assert (status.required, status.trained, status.percent, status.rag) == (6, 2, 33, "red")
+    assert [m.person.first_name for m in status.to_book] == ["Line", "Expired", "Never", "Untitled"]
+
+
+def test_my_team_page(squad, signed_in):
+    html = signed_in(squad["manager"]).get("/my-team").get_data(as_text=True)
+    assert "2 of 6 people required in your team are trained today: 33%" in html
+    assert "Book the untrained onto the next session" in html
+    for label in ("Trained", "Expiring soon", "Expired", "Never trained"):
+        assert f">{label}</strong>" in html
+    assert "Booked for " in html
+
+
+def test_book_untrained_confirms_then_books_as_manager_with_the_rest_waitlisted(squad, signed_in, db):
+    other = make_organisation(name="Barnet Homes")
+    soon = utc_now() + timedelta(days=1)
+    make_session(course=squad["wrap"], starts_at=soon, capacity=5, audience=[other])  # not their audience
+    full = make_session(course=squad["wrap"], starts_at=soon + timedelta(hours=2), capacity=1)
+    make_booking(full)
+    next_one = make_session(course=squad["wrap"], starts_at=soon + timedelta(days=1), capacity=3)
+    make_booking(next_one)  # 2 places left for 4 people
+    client = signed_in(squad["manager"])
+
+    page = client.get("/my-team/book-untrained?course=WRAP").get_data(as_text=True)
+    assert "2 places left" in page
+    assert page.count(">A place</td>") == 2 and page.count(">A place on the waiting list</td>") == 2
+    posted = re.findall(r'name="person_id" value="(\d+)"', page)
+    outsider = make_person(first_name="Not", last_name="Mine")
+    response = client.post("/my-team/book-untrained?course=WRAP", data={"person_id": [*posted, str(outsider.id)]})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/my-team?course=WRAP")
+
+    bookings = db.session.scalars(
+        select(Booking).where(Booking.session_id == next_one.id, Booking.source == BookingSource.MANAGER)
+    ).all()
+    assert len(bookings) == 4
+    assert {b.booked_by_id for b in bookings} == {squad["manager"].person.id}
+    assert sorted(b.status for b in bookings) == [
+        BookingStatus.CONFIRMED,
+        BookingStatus.CONFIRMED,
+        BookingStatus.WAITLISTED,
+        BookingStatus.WAITLISTED,
+    ]
+    assert db.session.scalar(select(Booking).where(Booking.person_id == outsider.id)) is None
+    html = client.get("/my-team?course=WRAP").get_data(as_text=True)
+    assert "Booked 4 of 4: Line Report: place confirmed; Expired Team: place confirmed" in html
+    assert "on the waiting list" in html
+    assert "Book the untrained onto the next session" not in html  # everyone is trained or booked now
+
+
+def test_people_with_no_session_are_named_not_booked(squad, signed_in):
+    html = signed_in(squad["manager"]).get("/my-team/book-untrained?course=WRAP").get_data(as_text=True)
+    # The only upcoming session is the one "Booked" is on, with places: so everyone goes there.
+    assert "There is no upcoming session" not in html
+    outcomes = team.book_untrained(
+        manager=squad["manager"].person,
+        course=squad["wrap"],
+        person_ids=[squad["people"]["Never"].id],
+        now=utc_now() + timedelta(days=30),  # after every session
+    )
+    assert [o.describe for o in outcomes] == ["Never Team: not booked (there is no upcoming session with places)"]
+
+
+def test_a_posted_empty_list_books_nobody(squad, signed_in):
+    response = signed_in(squad["manager"]).post("/my-team/book-untrained?course=WRAP", data={})
+    assert response.status_code == 302
+
+
+def test_staff_cannot_use_my_team(squad, signed_in):
+    assert signed_in(make_user(Role.STAFF)).get("/my-team").status_code == 403
+
+
+def test_my_team_issues_a_fixed_number_of_queries(squad, signed_in, queries, app):
+    client = signed_in(squad["manager"])
+    children = squad["people"]["Valid"].placements[0].department
+
+    with queries() as small:
+        client.get("/my-team")
+        client.get("/my-team/book-untrained")
+    ids = add_people(children, 40)
+    add_records(ids[:10], squad["wrap"], today_london() - timedelta(days=10))
+    with queries() as large:
+        client.get("/my-team")
+        client.get("/my-team/book-untrained")
+    assert small.count == large.count
+
+
+def test_a_long_team_is_paged_but_counted_whole(squad, signed_in):
+    children = squad["people"]["Valid"].placements[0].department
+    add_people(children, 60)
+    client = signed_in(squad["manager"])
+    first = client.get("/my-team?course=WRAP").get_data(as_text=True)
+    second = client.get("/my-team?course=WRAP&page=2").get_data(as_text=True)
+    assert "2 of 66 people required in your team" in first and "(page 1 of 2)" in first
+    assert first.count('<th scope="row"') == 50 and second.count('<th scope="row"') == 17
+    assert "govuk-pagination" in first

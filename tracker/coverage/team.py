@@ -1,0 +1,320 @@
+"""A manager's team: who is trained, expiring, untrained or booked, and booking the untrained on.
+
+The team is `tracker.people.services.list_team` (line reports and everyone placed in a department the
+manager manages). Reads issue a fixed number of statements whatever the team's size; the one write,
+`book_untrained`, books each person through `tracker.booking.services.book_place` (the capacity rule),
+so a full session puts the rest on its waiting list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+
+from tracker.attendance.models import TrainingRecord
+from tracker.booking import services as booking_services
+from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
+from tracker.common.errors import TrackerError
+from tracker.common.time import to_london, utc_now
+from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
+from tracker.coverage import queries
+from tracker.coverage.queries import PersonTrainingStatus, percent_of, rag_for, status_from
+from tracker.extensions import db
+from tracker.people.models import Person
+from tracker.people.services import list_team
+
+
+@dataclass(frozen=True)
+class UpcomingBooking:
+    session_id: int
+    starts_at: datetime
+    status: BookingStatus
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == BookingStatus.WAITLISTED
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    person: Person
+    #: Whether a requirement of the course covers them today (the team's percent counts only these).
+    required: bool
+    status: PersonTrainingStatus
+    #: Expiry of their current record, if valid; it is valid on the days before this date.
+    expires_on: date | None
+    expired_on: date | None
+    booking: UpcomingBooking | None
+
+    @property
+    def valid_until(self) -> date | None:
+        return queries.last_valid_day(self.expires_on)
+
+    @property
+    def is_trained(self) -> bool:
+        return self.status in (PersonTrainingStatus.VALID, PersonTrainingStatus.EXPIRING)
+
+    @property
+    def needs_booking(self) -> bool:
+        """Untrained (never, or expired) and not already booked or waiting for an upcoming session."""
+        return not self.is_trained and self.booking is None
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    course: Course
+    as_of: date
+    members: list[TeamMember]
+
+    @property
+    def required(self) -> int:
+        return sum(1 for m in self.members if m.required)
+
+    @property
+    def trained(self) -> int:
+        return sum(1 for m in self.members if m.required and m.is_trained)
+
+    @property
+    def percent(self) -> int | None:
+        return percent_of(self.trained, self.required)
+
+    @property
+    def rag(self):
+        return rag_for(self.percent, self.course.target_percent)
+
+    @property
+    def to_book(self) -> list[TeamMember]:
+        return [m for m in self.members if m.needs_booking]
+
+    def count_by_status(self) -> dict[PersonTrainingStatus, int]:
+        counts = dict.fromkeys(PersonTrainingStatus, 0)
+        for member in self.members:
+            counts[member.status] += 1
+        return counts
+
+    @property
+    def booked(self) -> int:
+        return sum(1 for m in self.members if m.booking is not None)
+
+
+def _record_standing(
+    person_ids: list[int], satisfying: list[int], day: date
+) -> dict[int, tuple[bool, date | None, date | None]]:
+    """{person_id: (valid forever, latest valid expiry, latest past expiry)} from one statement."""
+    standing: dict[int, tuple[bool, date | None, date | None]] = {}
+    rows = db.session.execute(
+        select(TrainingRecord.person_id, TrainingRecord.expires_on).where(
+            TrainingRecord.person_id.in_(person_ids),
+            TrainingRecord.course_id.in_(satisfying),
+            TrainingRecord.completed_on <= day,
+        )
+    )
+    for person_id, expires_on in rows:
+        forever, valid, expired = standing.get(person_id, (False, None, None))
+        if expires_on is None:
+            forever = True
+        elif expires_on > day:
+            valid = max(valid, expires_on) if valid else expires_on
+        else:
+            expired = max(expired, expires_on) if expired else expires_on
+        standing[person_id] = (forever, valid, expired)
+    return standing
+
+
+def _upcoming_bookings(person_ids: list[int], course: Course, now: datetime) -> dict[int, UpcomingBooking]:
+    """Each person's first active booking on an upcoming session of the course (one statement)."""
+    rows = db.session.execute(
+        select(Booking.person_id, TrainingSession.id, TrainingSession.starts_at, Booking.status)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(
+            Booking.person_id.in_(person_ids),
+            Booking.status.in_(ACTIVE_STATUSES),
+            TrainingSession.course_id == course.id,
+            TrainingSession.status != SessionStatus.CANCELLED,
+            TrainingSession.starts_at > now,
+        )
+        .order_by(TrainingSession.starts_at, Booking.id)
+    )
+    first: dict[int, UpcomingBooking] = {}
+    for person_id, session_id, starts_at, status in rows:
+        first.setdefault(person_id, UpcomingBooking(session_id, starts_at, status))
+    return first
+
+
+def team_status(*, manager: Person, course: Course, now: datetime | None = None) -> TeamStatus:
+    """Every team member's standing on the course today (London): trained until when, expiring within
+    90 days, never trained or expired, and any upcoming booking. About ten statements, whatever the size."""
+    now = now or utc_now()
+    today = to_london(now).date()
+    team = list_team(manager, day=today)
+    ids = [p.id for p in team]
+    context = queries.load_context(course=course)
+    required = queries.required_people(context, today, ids)
+    standing = _record_standing(ids, context.satisfying_course_ids, today) if ids else {}
+    bookings = _upcoming_bookings(ids, course, now) if ids else {}
+    members = []
+    for person in team:
+        forever, valid, expired = standing.get(person.id, (False, None, None))
+        members.append(
+            TeamMember(
+                person=person,
+                required=person.id in required,
+                status=status_from(expires_on=valid, valid_forever=forever, last_expired_on=expired, as_of=today),
+                expires_on=None if forever else valid,
+                expired_on=expired,
+                booking=bookings.get(person.id),
+            )
+        )
+    return TeamStatus(course=course, as_of=today, members=members)
+
+
+# --- Booking the untrained ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionWithPlaces:
+    training_session: TrainingSession
+    places_left: int
+    #: None: open to all; else the organisations that may book.
+    audience: frozenset[int] | None
+
+    def admits(self, person: Person) -> bool:
+        return self.audience is None or person.organisation_id in self.audience
+
+
+@dataclass(frozen=True)
+class PlannedBooking:
+    person: Person
+    #: The next published session of the course with places left that they may book; None if there is none.
+    session: SessionWithPlaces | None
+
+
+@dataclass(frozen=True)
+class PlanGroup:
+    """The people planned onto one session, in booking order: the first `places_left` get places."""
+
+    session: SessionWithPlaces
+    people: list[Person]
+
+    @property
+    def waitlisted(self) -> int:
+        return max(0, len(self.people) - self.session.places_left)
+
+
+def group_plan(plan: list[PlannedBooking]) -> tuple[list[PlanGroup], list[Person]]:
+    """The plan by session, soonest first, and the people with no session to go to."""
+    groups: dict[int, PlanGroup] = {}
+    stranded = []
+    for planned in plan:
+        if planned.session is None:
+            stranded.append(planned.person)
+            continue
+        key = planned.session.training_session.id
+        groups.setdefault(key, PlanGroup(planned.session, [])).people.append(planned.person)
+    ordered = sorted(
+        groups.values(), key=lambda g: (g.session.training_session.starts_at, g.session.training_session.id)
+    )
+    return ordered, stranded
+
+
+def upcoming_sessions_with_places(course: Course, *, now: datetime | None = None) -> list[SessionWithPlaces]:
+    """Published sessions of the course open for booking now with places left, soonest first (two statements)."""
+    now = now or utc_now()
+    taken = (
+        select(func.count(Booking.id))
+        .where(Booking.session_id == TrainingSession.id, Booking.status.in_(SEAT_STATUSES))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(TrainingSession, (TrainingSession.capacity - taken).label("places_left"))
+        .where(
+            TrainingSession.course_id == course.id,
+            TrainingSession.status == SessionStatus.PUBLISHED,
+            TrainingSession.starts_at > now,
+            or_(TrainingSession.booking_opens_at.is_(None), TrainingSession.booking_opens_at <= now),
+            or_(TrainingSession.booking_closes_at.is_(None), TrainingSession.booking_closes_at > now),
+            TrainingSession.capacity - taken > 0,
+        )
+        .order_by(TrainingSession.starts_at, TrainingSession.id)
+    ).all()
+    restricted = [s.id for s, _ in rows if s.audience_restricted]
+    audiences: dict[int, set[int]] = {}
+    if restricted:
+        for session_id, organisation_id in db.session.execute(
+            select(SessionAudience.session_id, SessionAudience.organisation_id).where(
+                SessionAudience.session_id.in_(restricted)
+            )
+        ):
+            audiences.setdefault(session_id, set()).add(organisation_id)
+    return [
+        SessionWithPlaces(s, left, frozenset(audiences.get(s.id, ())) if s.audience_restricted else None)
+        for s, left in rows
+    ]
+
+
+def plan_untrained_bookings(
+    *, manager: Person, course: Course, person_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> list[PlannedBooking]:
+    """Who would be booked where: each untrained, unbooked team member (or those of `person_ids`) onto the
+    next session they may book with places left. Several may share a session beyond its places left:
+    booking then puts the extra people on its waiting list."""
+    now = now or utc_now()
+    status = team_status(manager=manager, course=course, now=now)
+    wanted = set(person_ids) if person_ids is not None else None
+    people = [m.person for m in status.to_book if wanted is None or m.person.id in wanted]
+    if not people:
+        return []
+    sessions = upcoming_sessions_with_places(course, now=now)
+    return [PlannedBooking(person, next((s for s in sessions if s.admits(person)), None)) for person in people]
+
+
+@dataclass(frozen=True)
+class BookingOutcome:
+    person: Person
+    training_session: TrainingSession | None
+    booking: Booking | None
+    #: Why they were not booked (no session with places, or the booking rule's message).
+    problem: str | None = None
+
+    @property
+    def describe(self) -> str:
+        if self.booking is None:
+            return f"{self.person.full_name}: not booked ({self.problem})"
+        if self.booking.status == BookingStatus.WAITLISTED:
+            return f"{self.person.full_name}: on the waiting list"
+        return f"{self.person.full_name}: place confirmed"
+
+
+def book_untrained(
+    *, manager: Person, course: Course, person_ids: Iterable[int], now: datetime | None = None
+) -> list[BookingOutcome]:
+    """Book the untrained team members among `person_ids` onto their next session, as their manager.
+
+    Only people still in the manager's team, untrained and unbooked are booked (the plan is worked out
+    again, so a stale confirmation page cannot book anyone else). Each booking goes through
+    `book_place` with source "manager": a confirmed place while there are places, then the waiting list.
+    A rule that refuses one person (booking closed, audience) is reported for them; the rest go ahead.
+    """
+    now = now or utc_now()
+    outcomes = []
+    for planned in plan_untrained_bookings(manager=manager, course=course, person_ids=person_ids, now=now):
+        if planned.session is None:
+            outcomes.append(BookingOutcome(planned.person, None, None, "there is no upcoming session with places"))
+            continue
+        training_session = planned.session.training_session
+        try:
+            booking = booking_services.book_place(
+                training_session=training_session,
+                person=planned.person,
+                booked_by=manager,
+                source=BookingSource.MANAGER,
+                now=now,
+            )
+        except TrackerError as error:
+            outcomes.append(BookingOutcome(planned.person, training_session, None, error.message))
+        else:
+            outcomes.append(BookingOutcome(planned.person, training_session, booking))
+    return outcomes
