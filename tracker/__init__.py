@@ -9,6 +9,7 @@ from flask import Flask, abort, send_from_directory
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_environment
 
@@ -20,6 +21,14 @@ VENDOR_FILES = {
     "govuk-frontend.min.js": "govuk-frontend/dist/govuk/govuk-frontend.min.js",
     "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
 }
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id beyond a 32-bit integer cannot exist, so it is a 404 at routing
+    rather than a database error (PostgreSQL refuses such a number in an `integer` comparison)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: Config | type[Config] | None = None) -> Flask:
@@ -42,6 +51,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
 
     _init_templates(app)
     _init_extensions(app)
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     _register_blueprints(app)
     _register_assets(app)
 

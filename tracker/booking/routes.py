@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
 from tracker.attendance.records import find_valid_record
+from tracker.attendance.services import list_person_records
 from tracker.booking import services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
@@ -20,7 +21,9 @@ from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
 from tracker.courses import sessions
 from tracker.courses.models import TrainingSession
+from tracker.coverage.queries import training_status_for_person
 from tracker.extensions import db
+from tracker.invites.feeds import find_active_token
 from tracker.people import services as people
 from tracker.people.models import Person
 
@@ -114,14 +117,23 @@ def book(session_id: int) -> ResponseReturnValue:
 
 @bp.route("/my-training")
 def my_training() -> ResponseReturnValue:
-    """My training: upcoming places (with waiting-list positions), past sessions; room for the record and feed."""
+    """My training: upcoming places (with waiting-list positions), what is required of me and whether I meet it,
+    my training record, past sessions, and my calendar feed."""
     me = current_user.person
     now = utc_now()
     upcoming = services.list_upcoming_bookings(me, now=now)
     positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
     past = paginate(services.past_bookings_query(me, now=now), number=page_number("past_page"), per_page=PER_PAGE)
     return render_template(
-        "booking/my_training.html", person=me, upcoming=upcoming, positions=positions, past=past, now=now
+        "booking/my_training.html",
+        person=me,
+        upcoming=upcoming,
+        positions=positions,
+        past=past,
+        now=now,
+        requirement_statuses=training_status_for_person(me),
+        records=list_person_records(me),
+        feed_token=find_active_token(me),
     )
 
 

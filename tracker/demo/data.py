@@ -33,6 +33,7 @@ from tracker.courses.models import (
     TrainerPart,
     TrainingSession,
 )
+from tracker.demo.history import load_history
 from tracker.extensions import db
 from tracker.people.models import Department, DepartmentManager, Organisation, OrganisationKind, Person, Placement
 
@@ -260,7 +261,7 @@ TRAINEE_TRAINERS = [
 COURSES = [
     dict(
         code="WRAP",
-        name="Workshop to Raise Awareness of Prevent (WRAP)",
+        name="Workshop to Raise Awareness of Prevent",
         duration_minutes=120,
         validity_months=36,
         counts_for_compliance=True,
@@ -367,6 +368,7 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
             person.line_manager = manager
     users["tom.walker@barnet.example"].person.line_manager = manager
 
+    _history(today, courses, organisations, coordinator, education_officer, trainees, staff_by_department, departments)
     _sessions(
         today,
         rng,
@@ -380,6 +382,45 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
     )
     db.session.flush()
     return sign_ins
+
+
+def _history(today, courses, organisations, coordinator, education_officer, trainees, staff, departments) -> None:
+    """Two years of signed-off registers and the rest of the demo's past (see tracker.demo.history)."""
+
+    def people_in(organisation_name: str, *paths: str) -> list[Person]:
+        return [p for path in paths for p in staff[departments[(organisation_name, path)].id]]
+
+    council = "London Borough of Barnet"
+    fostering = people_in(council, "Children and Family Services/Fostering and Adoption")
+    children_and_adults = people_in(
+        council,
+        "Children and Family Services/Children in Care",
+        "Children and Family Services/Onwards and Upwards",
+        "Children and Family Services/Multi-Agency Safeguarding Hub",
+        "Adults and Communities/Safeguarding Adults",
+        "Adults and Communities/Mental Health Social Work",
+        "Adults and Communities/Substance Misuse Recovery",
+    )
+    random.Random(2017).shuffle(children_and_adults)
+    partners = [
+        *people_in("Barnet MENCAP", "Support Services"),
+        *people_in("Westminster Drug Project", "Barnet Recovery Service"),
+        *people_in("Barnet Youth Offending Service", "Youth Justice"),
+        *people_in("National Probation Service", "Barnet Office"),
+        *people_in("Barnet Homes", "Frontline Services")[10:],
+    ]
+    load_history(
+        today=today,
+        rng=random.Random(2018),  # its own generator: what it draws must not depend on what already exists
+        courses=courses,
+        organisations=organisations,
+        coordinator=coordinator,
+        education_officer=education_officer,
+        trainees=trainees,
+        attendee_pool=children_and_adults[: len(children_and_adults) * 3 // 4] + fostering[: len(fostering) // 3],
+        partner_pool=partners,
+        expiring_pool=fostering[len(fostering) // 3 : len(fostering) // 2] + children_and_adults[-6:],
+    )
 
 
 # --- find-or-create helpers --------------------------------------------------------------------------

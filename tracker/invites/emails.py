@@ -18,17 +18,15 @@ from email.utils import format_datetime as rfc2822_datetime
 from typing import Any
 
 from flask import current_app
-from werkzeug.routing import BuildError
 
 from tracker.common.time import utc_now
 
-#: Pages that links in emails lead to, best first; the first endpoint the app has is used. The booking
-#: and session pages belong to other blueprints: a missing one falls back to the next candidate.
-LINK_CANDIDATES: dict[str, list[tuple[str, str | None]]] = {
-    "booking": [("booking.show_booking", "booking_id"), ("booking.my_training", None)],
-    "session": [("sessions.show_session", "session_id"), ("sessions.my_sessions", None)],
+#: The page a link in an email leads to: for attendees, the booking's page with a Cancel button (a GET
+#: never changes anything); for trainers, the session's management page.
+LINK_ENDPOINTS: dict[str, tuple[str, str]] = {
+    "booking": ("booking.cancel_booking", "booking_id"),
+    "session": ("sessions.show_session", "session_id"),
 }
-LINK_FALLBACKS = {"booking": "/my-training", "session": "/"}
 
 
 def base_url() -> str:
@@ -40,23 +38,10 @@ def external_url(path: str) -> str:
     return base_url() + (path if path.startswith("/") else "/" + path)
 
 
-def path_for(endpoint: str, **values: Any) -> str | None:
-    """The path of an endpoint of this app, or None if the app has no such endpoint."""
-    adapter = current_app.url_map.bind("localhost")
-    try:
-        return adapter.build(endpoint, values)
-    except BuildError:
-        return None
-
-
-def link_for(kind: str, object_id: int | None = None) -> str:
-    """The absolute link to a booking's or a session's page, whichever page of it the app has."""
-    for endpoint, argument in LINK_CANDIDATES[kind]:
-        values = {argument: object_id} if argument else {}
-        path = path_for(endpoint, **values)
-        if path is not None:
-            return external_url(path)
-    return external_url(LINK_FALLBACKS[kind])
+def link_for(kind: str, object_id: int) -> str:
+    """The absolute link to a booking's or a session's page, built from TRACKER_BASE_URL."""
+    endpoint, argument = LINK_ENDPOINTS[kind]
+    return external_url(current_app.url_map.bind("localhost").build(endpoint, {argument: object_id}))
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:

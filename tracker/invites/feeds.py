@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +36,7 @@ def hash_feed_token(token: str) -> str:
 
 def feed_url(token: str) -> str:
     """The subscribable address, from TRACKER_BASE_URL."""
-    return emails.external_url(emails.path_for("invites.feed", token=token) or f"/calendar/{token}.ics")
+    return emails.external_url(current_app.url_map.bind("localhost").build("invites.feed", {"token": token}))
 
 
 def find_active_token(person: Person) -> CalendarFeedToken | None:

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from tracker.common.errors import TrackerError
 from tracker.extensions import db
-from tracker.invites import emails, feeds, outbox, services
+from tracker.invites import feeds, outbox, services
 from tracker.invites.models import OutboxMessage, OutboxStatus
 
 bp = Blueprint("invites", __name__)
@@ -111,7 +111,7 @@ def calendar_feed() -> ResponseReturnValue:
     new_url = None
     if new_token and token is not None and feeds.hash_feed_token(new_token) == token.token_hash:
         new_url = feeds.feed_url(new_token)
-    back = emails.path_for("booking.my_training")
+    back = url_for("booking.my_training")
     return render_template("invites/calendar_feed.html", token=token, new_url=new_url, back=back)
 
 
