@@ -104,7 +104,7 @@ def test_the_email_says_what_where_when_who_and_how_to_cancel_in_text_and_html(a
     lead = make_person(first_name="Sam", last_name="Rosengard")
     day = next_date_in(1)
     training_session = make_session(starts_at=at_london(day, 10), lead=lead)
-    make_booking(training_session, make_person())
+    booking = make_booking(training_session, make_person())
     deliver()
     [message] = smtp.messages
     when = f"{day:%A} {day.day} {day:%B %Y}, 10am to 11:30am"
@@ -113,7 +113,8 @@ def test_the_email_says_what_where_when_who_and_how_to_cancel_in_text_and_html(a
         assert when in body
         assert "Barnet House, 2 Bristol Avenue, Colindale, NW9 4EW" in body
         assert "Sam Rosengard" in body
-        assert "http://tracker.test/my-training" in body  # the page with the cancel button, not an action
+        # The booking's page with a Cancel button: following the link changes nothing.
+        assert f"http://tracker.test/bookings/{booking.id}/cancel" in body
         assert "cancel" in body
 
 
@@ -412,10 +413,10 @@ class TestConfiguredAddresses:
 
     def test_links_come_from_the_base_url_and_the_organizer_is_the_configured_mailbox(self, app, smtp):
         person = make_person()
-        make_booking(make_session(), person)
+        booking = make_booking(make_session(), person)
         deliver()
         [message] = smtp.messages
-        assert "https://training.example.gov.uk/my-training" in text_of(message)
+        assert f"https://training.example.gov.uk/bookings/{booking.id}/cancel" in text_of(message)
         assert "http://tracker.test" not in text_of(message) + html_of(message)
         assert message["From"].addresses[0].addr_spec == "prevent@example.gov.uk"
         assert smtp.handler.envelopes[0][0] == "prevent@example.gov.uk"
