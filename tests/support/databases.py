@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL") or None
@@ -65,13 +64,7 @@ def clean_tables(app) -> None:
         engine = db.engine
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
-                existing = set(inspect(connection).get_table_names())
-                names = ", ".join(f'"{t}"' for t in tables if t in existing)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-                for table in tables:
-                    connection.exec_driver_sql(f'DELETE FROM "{table}"')
-                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            # DELETE, child tables first: on tables of a few rows it is far cheaper than TRUNCATE.
+            for table in tables:
+                connection.exec_driver_sql(f'DELETE FROM "{table}"')
         engine.dispose()
