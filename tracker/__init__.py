@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_environment
+from tracker.common.types import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ class DatabaseIdConverter(IntegerConverter):
     """`<int:...>` in every route: an id beyond a 32-bit integer cannot exist, so it is a 404 at routing
     rather than a database error (PostgreSQL refuses such a number in an `integer` comparison)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

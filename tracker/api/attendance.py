@@ -13,6 +13,7 @@ from flask_smorest import Blueprint
 from tracker.attendance import services
 from tracker.attendance.models import AttendanceOutcome
 from tracker.common.permissions import acting_user, require
+from tracker.common.types import MAX_ID
 from tracker.courses.models import TrainingSession
 from tracker.extensions import db
 
@@ -20,8 +21,6 @@ blp = Blueprint(
     "api_attendance", __name__, url_prefix="/sessions", description="Registers: attendance, walk-ins and sign-off"
 )
 
-#: Ids beyond a 32-bit integer cannot exist; refusing them in the URL keeps the database from overflowing.
-MAX_ID = 2_147_483_647
 #: The most people one request may mark.
 MAX_RECORDS = 1000
 
@@ -90,7 +89,7 @@ def _register_body(training_session: TrainingSession) -> dict:
     }
 
 
-@blp.route(f"/<int(max={MAX_ID}):session_id>/attendance")
+@blp.route("/<int:session_id>/attendance")
 class SessionAttendance(MethodView):
     @blp.response(200, RegisterSchema)
     def get(self, session_id: int):
@@ -120,7 +119,7 @@ class SessionAttendance(MethodView):
         return {**_register_body(training_session), "changed": changed, "walk_ins": walk_ins}
 
 
-@blp.route(f"/<int(max={MAX_ID}):session_id>/register/sign-off")
+@blp.route("/<int:session_id>/register/sign-off")
 class RegisterSignOff(MethodView):
     @blp.response(200, SignOffResultSchema)
     @blp.alt_response(409, response="CONFLICT", description="Already signed off")

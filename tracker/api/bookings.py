@@ -54,7 +54,7 @@ def _one(booking: Booking) -> dict[str, Any]:
     return booking_json(booking, positions)
 
 
-@blp.route("/sessions/<int(max=2147483647):session_id>/bookings")
+@blp.route("/sessions/<int:session_id>/bookings")
 class SessionBookings(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, BookingList)
@@ -90,7 +90,7 @@ class SessionBookings(MethodView):
         return _one(booking)
 
 
-@blp.route("/bookings/<int(max=2147483647):booking_id>/cancel")
+@blp.route("/bookings/<int:booking_id>/cancel")
 class CancelBooking(MethodView):
     @blp.response(200, BookingSchema)
     @blp.alt_response(403, response="FORBIDDEN")

@@ -233,7 +233,7 @@ class Sessions(MethodView):
         return _one(training_session)
 
 
-@blp.route("/<int(max=2147483647):session_id>")
+@blp.route("/<int:session_id>")
 class SessionById(MethodView):
     @blp.response(200, SessionSchema)
     def get(self, session_id):
@@ -272,7 +272,7 @@ class SessionById(MethodView):
         return _one(training_session)
 
 
-@blp.route("/<int(max=2147483647):session_id>/cancel")
+@blp.route("/<int:session_id>/cancel")
 class CancelSession(MethodView):
     @blp.arguments(CancelSessionSchema)
     @blp.response(200, SessionSchema)

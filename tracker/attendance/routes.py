@@ -28,7 +28,6 @@ from tracker.people.models import Organisation, Person
 bp = Blueprint("attendance", __name__)
 
 #: Id converter: larger numbers cannot be ids, and would overflow the database's integer (a 500, not a 404).
-ID = "int(max=2147483647)"
 #: People shown for a walk-in search.
 SEARCH_LIMIT = 20
 #: Blank rows at the foot of the printed sign-in sheet, for people who turn up unbooked.
@@ -76,7 +75,7 @@ def _render_register(training_session: TrainingSession, *, error: str | None = N
 # --- The register ------------------------------------------------------------------------------------
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register")
+@bp.route("/sessions/<int:session_id>/register")
 def register(session_id: int) -> ResponseReturnValue:
     """The register of a session: everyone booked, their mark, one tap to mark each; and its history."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -84,7 +83,7 @@ def register(session_id: int) -> ResponseReturnValue:
     return _render_register(training_session)
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register/mark", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/register/mark", methods=["POST"])
 def mark(session_id: int) -> ResponseReturnValue:
     """Mark one person attended, partial, absent or excused (one button per outcome on each row)."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -107,7 +106,7 @@ def mark(session_id: int) -> ResponseReturnValue:
     return redirect(_register_url(training_session, f"booking-{booking.id}"))
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register/mark-all", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/register/mark-all", methods=["POST"])
 def mark_all(session_id: int) -> ResponseReturnValue:
     """Mark everyone not yet marked as attended."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -125,7 +124,7 @@ def mark_all(session_id: int) -> ResponseReturnValue:
 # --- Walk-ins ------------------------------------------------------------------------------------------
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register/walk-in", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/register/walk-in", methods=["GET", "POST"])
 def walk_in(session_id: int) -> ResponseReturnValue:
     """Find someone who turned up without a place, and add them to the register as attended."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -162,7 +161,7 @@ def walk_in(session_id: int) -> ResponseReturnValue:
     ), (error.status if error else 200)
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register/walk-in/new", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/register/walk-in/new", methods=["GET", "POST"])
 def new_walk_in(session_id: int) -> ResponseReturnValue:
     """Add a person not yet known (name, email, organisation) and put them on the register as attended."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -204,7 +203,7 @@ def new_walk_in(session_id: int) -> ResponseReturnValue:
 # --- Sign-off and reopening ------------------------------------------------------------------------------
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register/sign-off", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/register/sign-off", methods=["GET", "POST"])
 def sign_off(session_id: int) -> ResponseReturnValue:
     """Confirm and sign off the register: it locks, and attendance becomes training records."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -236,7 +235,7 @@ def sign_off(session_id: int) -> ResponseReturnValue:
     ), (error.status if error else 200)
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/register/reopen", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/register/reopen", methods=["GET", "POST"])
 def reopen(session_id: int) -> ResponseReturnValue:
     """Reopen a signed-off register (coordinator, with a reason): its training records are withdrawn."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -263,7 +262,7 @@ def reopen(session_id: int) -> ResponseReturnValue:
     return render_template("attendance/reopen.html", training_session=training_session, form=form)
 
 
-@bp.route(f"/sessions/<{ID}:session_id>/sign-in-sheet")
+@bp.route("/sessions/<int:session_id>/sign-in-sheet")
 def sign_in_sheet(session_id: int) -> ResponseReturnValue:
     """A printable sign-in sheet: names, organisations and a column for signatures."""
     training_session = db.get_or_404(TrainingSession, session_id)
@@ -311,7 +310,7 @@ def import_training_records() -> ResponseReturnValue:
     )
 
 
-@bp.route(f"/people/<{ID}:person_id>/training-records")
+@bp.route("/people/<int:person_id>/training-records")
 def person_records(person_id: int) -> ResponseReturnValue:
     """Every training record a person holds, with source, completion and expiry."""
     person = db.get_or_404(Person, person_id)
@@ -321,7 +320,7 @@ def person_records(person_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route(f"/people/<{ID}:person_id>/evidence/new", methods=["GET", "POST"])
+@bp.route("/people/<int:person_id>/evidence/new", methods=["GET", "POST"])
 def add_evidence(person_id: int) -> ResponseReturnValue:
     """Record equivalent evidence for a person (e.g. a Home Office Prevent e-learning certificate)."""
     person = db.get_or_404(Person, person_id)
@@ -351,7 +350,7 @@ def add_evidence(person_id: int) -> ResponseReturnValue:
     return render_template("attendance/evidence.html", person=person, form=form)
 
 
-@bp.route(f"/training-records/<{ID}:record_id>/remove", methods=["GET", "POST"])
+@bp.route("/training-records/<int:record_id>/remove", methods=["GET", "POST"])
 def remove_record(record_id: int) -> ResponseReturnValue:
     """Remove a wrongly entered training record, with a reason (audited)."""
     record = db.get_or_404(TrainingRecord, record_id)

@@ -71,7 +71,7 @@ def list_sessions() -> ResponseReturnValue:
     )
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>")
+@bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int) -> ResponseReturnValue:
     """A session: when, where, trainers, places left, and a button to book or join the waiting list."""
     training_session = _viewable_session(session_id)
@@ -99,7 +99,7 @@ def show_session(session_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/book", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/book", methods=["POST"])
 def book(session_id: int) -> ResponseReturnValue:
     """Book a place for yourself (or join the waiting list when the session is full)."""
     training_session = _viewable_session(session_id)
@@ -146,7 +146,7 @@ def _after_cancel_url(booking: Booking) -> str:
     return url_for("booking.show_session", session_id=booking.session_id)
 
 
-@bp.route("/bookings/<int(max=2147483647):booking_id>/cancel", methods=["GET", "POST"])
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 def cancel_booking(booking_id: int) -> ResponseReturnValue:
     """Cancel a place (yours, or one you could have booked), after a confirmation page."""
     booking = db.get_or_404(Booking, booking_id)
@@ -191,7 +191,7 @@ def _outcome_summary(outcomes: list[services.BookingOutcome]) -> str:
     return ". ".join(f"{label}: {', '.join(groups[key])}" for key, label in labels if key in groups) + "."
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/book-team", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/book-team", methods=["GET", "POST"])
 def book_team(session_id: int) -> ResponseReturnValue:
     """A manager books members of their team onto a session."""
     training_session = _viewable_session(session_id)
@@ -229,7 +229,7 @@ def book_team(session_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/book-people", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/book-people", methods=["GET", "POST"])
 def book_people(session_id: int) -> ResponseReturnValue:
     """The coordinator finds anyone by name or email and books them."""
     training_session = _viewable_session(session_id)

@@ -50,3 +50,7 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
 
 def json_list(value: Any) -> list:
     return list(value or [])
+
+
+#: The largest id a row can have (a 32-bit integer column); URLs and request bodies are checked against it.
+MAX_ID = 2**31 - 1

@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from tracker.common.forms import ClockTimeField, IsoDateField
 
 #: The largest id a database integer column holds; anything larger cannot name a row.
-MAX_ID = 2_147_483_647
+from tracker.common.types import MAX_ID
 
 
 def id_value(value) -> int:

@@ -236,7 +236,7 @@ def create_series() -> ResponseReturnValue:
     return render_template("sessions/series.html", form=form)
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/manage")
+@bp.route("/sessions/<int:session_id>/manage")
 def show_session(session_id: int) -> ResponseReturnValue:
     """A session as its trainers and the coordinator see it: details, team, who is booked, actions."""
     training_session = _load_session(session_id)
@@ -281,7 +281,7 @@ def _fill_edit_form(form: EditSessionForm, training_session: TrainingSession) ->
         form.lead.data = lead.id if lead else None
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/edit", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 def edit_session(session_id: int) -> ResponseReturnValue:
     """Change a session: reschedule, move venue, change the link, capacity, audience or team."""
     training_session = _load_session(session_id)
@@ -321,7 +321,7 @@ def edit_session(session_id: int) -> ResponseReturnValue:
     return render_template("sessions/form.html", form=form, training_session=training_session)
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/publish", methods=["POST"])
+@bp.route("/sessions/<int:session_id>/publish", methods=["POST"])
 def publish_session(session_id: int) -> ResponseReturnValue:
     """Publish a draft session so people can book it."""
     training_session = _load_session(session_id)
@@ -336,7 +336,7 @@ def publish_session(session_id: int) -> ResponseReturnValue:
     return redirect(url_for("sessions.show_session", session_id=session_id))
 
 
-@bp.route("/sessions/<int(max=2147483647):session_id>/cancel", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 def cancel_session(session_id: int) -> ResponseReturnValue:
     """Cancel a session with a reason, after a confirmation page."""
     training_session = _load_session(session_id)
