@@ -11,7 +11,7 @@ from tracker.accounts.admin_forms import NewUserForm, RolesForm, SetPasswordForm
 from tracker.accounts.models import Role, UserAccount
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
-from tracker.common.paging import paginate, pagination
+from tracker.common.paging import paginate
 from tracker.extensions import db
 from tracker.people import services as people
 from tracker.people.forms import select_choices
@@ -29,7 +29,7 @@ def list_users() -> ResponseReturnValue:
     """Every account: name, email address, roles, whether it is active, last sign-in."""
     search = (request.args.get("q") or "").strip()[:200]
     page = paginate(services.users_query(search=search))
-    return render_template("accounts/users.html", page=page, pager=pagination(page), search=search)
+    return render_template("accounts/users.html", page=page, pager=page.pagination(), search=search)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

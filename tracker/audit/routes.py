@@ -11,6 +11,7 @@ from flask_login import current_user
 from tracker.audit.forms import AuditFilterForm
 from tracker.audit.queries import AuditFilter, audit_query
 from tracker.audit.subject_access import export_as_csv, export_person
+from tracker.common.paging import paginate
 from tracker.extensions import db
 from tracker.people.models import Person
 
@@ -32,9 +33,8 @@ def audit_log() -> ResponseReturnValue:
             from_date=form.from_date.data,
             to_date=form.to_date.data,
         )
-    page = max(request.args.get("page", 1, type=int), 1)
-    pagination = db.paginate(audit_query(criteria), page=page, per_page=PER_PAGE, error_out=False)
-    return render_template("audit/log.html", form=form, pagination=pagination)
+    page = paginate(audit_query(criteria), per_page=PER_PAGE)
+    return render_template("audit/log.html", form=form, page=page)
 
 
 @bp.route("/people/<int:person_id>/export.json", methods=["POST"])

@@ -14,9 +14,9 @@ from tracker.attendance.services import list_person_records
 from tracker.booking import services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
-from tracker.booking.paging import page_number, paginate
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
+from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
 from tracker.courses import sessions

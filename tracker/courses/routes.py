@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
-from tracker.common.paging import paginate, pagination
+from tracker.common.paging import paginate
 from tracker.courses import services
 from tracker.courses.forms import CourseForm, EquivalentForm, RequirementForm
 from tracker.courses.models import Course, Requirement
@@ -136,7 +136,7 @@ def remove_equivalent(course_id: int, equivalent_id: int) -> ResponseReturnValue
 def list_requirements() -> ResponseReturnValue:
     """Which courses are required of whom, from when."""
     page = paginate(services.requirements_query(), per_page=100)
-    return render_template("courses/requirements.html", page=page, pager=pagination(page))
+    return render_template("courses/requirements.html", page=page, pager=page.pagination())
 
 
 @bp.route("/requirements/new", methods=["GET", "POST"])

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
-from tracker.booking.paging import page_number, paginate
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
+from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import add_months, london_to_utc, start_of_london_day, to_london, utc_now
 from tracker.courses import sessions

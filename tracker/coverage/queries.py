@@ -52,6 +52,7 @@ from tracker.booking.models import Booking
 from tracker.common.errors import TrackerError
 from tracker.common.time import add_months, end_of_london_day, start_of_london_day, today_london
 from tracker.courses.models import Course, CourseEquivalence, Requirement, SessionStatus, TrainingSession
+from tracker.coverage.rag import Rag, gap_to_target, percent, rag
 from tracker.coverage.sql import london_date
 from tracker.extensions import db
 from tracker.people.models import Department, DepartmentManager, Organisation, Person, Placement
@@ -78,49 +79,10 @@ class UnknownOrganisationError(CoverageError):
     status = 404
 
 
-# --- The arithmetic ---------------------------------------------------------------------------------
+# --- The arithmetic: one implementation for every figure in the product (tracker/coverage/rag.py) ---------
 
-
-class Rag(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-def percent_of(trained: int, required: int) -> int | None:
-    """trained / required x 100 rounded half up to a whole number, in integers; None when required is 0.
-
-    floor(100t/r + 1/2) = floor((200t + r) / 2r): no float ever rounds 84.5 the wrong way.
-    """
-    if required <= 0:
-        return None
-    return (200 * trained + required) // (2 * required)
-
-
-def rag_for(percent: int | None, target: int) -> Rag | None:
-    """Green at or above the target, amber up to 10 points below it, red below that; None without a percent."""
-    if percent is None:
-        return None
-    if percent >= target:
-        return Rag.GREEN
-    if percent >= target - 10:
-        return Rag.AMBER
-    return Rag.RED
-
-
-def gap_to_target(trained: int, required: int, target: int) -> int:
-    """People still to train before the rounded percent reaches the target (and the RAG turns green).
-
-    The smallest n with percent_of(trained + n, required) >= target: 200(t + n) + r >= 2rT.
-    """
-    if required <= 0:
-        return 0
-    needed = -(-(2 * required * target - required) // 200)  # ceiling division
-    return max(0, min(needed, required) - trained)
+percent_of = percent
+rag_for = rag
 
 
 # --- Rows ---------------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ class Rag(StrEnum):
     AMBER = "amber"
     RED = "red"
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
 
 def percent(part: int, whole: int) -> int | None:
     """part / whole × 100 rounded half up to a whole number, in integers (no float rounding); None if whole is 0."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tracker.common.errors import TrackerError
+from tracker.common.paging import paginate
 from tracker.extensions import db
 from tracker.invites import feeds, outbox, services
 from tracker.invites.models import OutboxMessage, OutboxStatus
@@ -25,45 +24,20 @@ EMAIL_HTML_CSP = (
 )
 
 
-def _pagination(page: int, pages: int, link) -> dict | None:
-    """Parameters for govukPagination: previous, next, and the page numbers around the current one."""
-    if pages <= 1:
-        return None
-    shown = sorted({1, pages, *range(max(page - 2, 1), min(page + 2, pages) + 1)})
-    items: list[dict] = []
-    for number in shown:
-        if items and number - items[-1].get("number", number) > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": link(number), "current": number == page})
-    params: dict = {"items": items}
-    if page > 1:
-        params["previous"] = {"href": link(page - 1)}
-    if page < pages:
-        params["next"] = {"href": link(page + 1)}
-    return params
-
-
 @bp.route("/outbox", endpoint="outbox")
 def outbox_list() -> ResponseReturnValue:
     """Every email the service has sent or will send, newest first, filtered by status."""
     raw_status = request.args.get("status") or None
     status = OutboxStatus(raw_status) if raw_status in {s.value for s in OutboxStatus} else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    messages, total = services.list_outbox(status=status, page=page, per_page=PER_PAGE)
-    pages = max(math.ceil(total / PER_PAGE), 1)
-    if page > pages:
-        abort(404)
-    pagination = _pagination(
-        page, pages, lambda n: url_for("invites.outbox", status=status.value if status else None, page=n)
-    )
+    page = paginate(services.outbox_query(status=status), per_page=PER_PAGE)
     return render_template(
         "invites/outbox.html",
-        messages=messages,
-        total=total,
+        messages=page.items,
+        total=page.total,
         status=status,
         counts=services.count_outbox_by_status(),
         statuses=list(OutboxStatus),
-        pagination=pagination,
+        pagination=page.pagination(),
         mail_configured=outbox.mail_configured(),
     )
 

@@ -593,14 +593,6 @@ def outbox_query(*, status: OutboxStatus | None = None) -> Select:
     return statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
 
 
-def list_outbox(*, status: OutboxStatus | None = None, page: int = 1, per_page: int = 50) -> tuple[list, int]:
-    """One page of messages and the total matching."""
-    statement = outbox_query(status=status)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(items), total
-
-
 def count_outbox_by_status() -> dict[OutboxStatus, int]:
     rows = db.session.execute(select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(OutboxMessage.status))
     counts = dict.fromkeys(OutboxStatus, 0)

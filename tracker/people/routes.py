@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
-from tracker.common.paging import paginate, pagination
+from tracker.common.paging import paginate
 from tracker.common.time import today_london
 from tracker.extensions import db
 from tracker.people import roster, services
@@ -49,7 +49,7 @@ def list_organisations() -> ResponseReturnValue:
     return render_template(
         "people/organisations.html",
         page=page,
-        pager=pagination(page),
+        pager=page.pagination(),
         people=services.count_people_by_organisation(),
     )
 
@@ -147,7 +147,7 @@ def _render_department(department: Department, manager_form: AddManagerForm) -> 
         "people/department.html",
         department=department,
         page=page,
-        pager=pagination(page),
+        pager=page.pagination(),
         managers=services.list_department_managers(department),
         form=manager_form,
         today=today_london(),
@@ -230,7 +230,7 @@ def list_people() -> ResponseReturnValue:
     return render_template(
         "people/people.html",
         page=page,
-        pager=pagination(page),
+        pager=page.pagination(),
         departments=services.current_departments(p.id for p in page.items),
         search=search,
         organisation_id=organisation_id,

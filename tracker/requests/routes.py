@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
+from tracker.common.paging import paginate
 from tracker.extensions import db, limiter
 from tracker.requests import services
 from tracker.requests.forms import TrainingRequestForm, UpdateRequestForm
@@ -61,11 +62,8 @@ def list_requests() -> ResponseReturnValue:
     """The coordinator's list of requests, newest first, filterable by status."""
     status = request.args.get("status")
     chosen = RequestStatus(status) if status in set(RequestStatus) else None
-    page = max(request.args.get("page", 1, type=int), 1)
-    pagination = db.paginate(services.requests_query(status=chosen), page=page, per_page=25, error_out=False)
-    return render_template(
-        "requests/list.html", pagination=pagination, chosen=chosen, counts=services.count_by_status()
-    )
+    page = paginate(services.requests_query(status=chosen), per_page=25)
+    return render_template("requests/list.html", page=page, chosen=chosen, counts=services.count_by_status())
 
 
 @bp.route("/training-requests/<int:request_id>", methods=["GET", "POST"])
