@@ -14,7 +14,7 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.accounts.models import Role
-from tracker.people.forms import optional_int, select_choices
+from tracker.common.forms import optional_int, select_choices
 from tracker.people.services import email_problem, normalise_email
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]

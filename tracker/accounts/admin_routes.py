@@ -10,11 +10,10 @@ from tracker.accounts import services
 from tracker.accounts.admin_forms import NewUserForm, RolesForm, SetPasswordForm
 from tracker.accounts.models import Role, UserAccount
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, select_choices
 from tracker.common.paging import paginate
 from tracker.extensions import db
 from tracker.people import services as people
-from tracker.people.forms import select_choices
 from tracker.people.models import Organisation, Person
 
 bp = Blueprint("accounts", __name__)

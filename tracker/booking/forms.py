@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, Go
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from tracker.courses.session_forms import MonthField, id_value, optional_int
+from tracker.common.forms import MonthField, id_value, optional_int
 
 
 class FindSessionForm(FlaskForm):

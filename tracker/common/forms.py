@@ -1,42 +1,67 @@
-"""Form fields shared by every domain: dates as YYYY-MM-DD, London clock times as HH:MM, GOV.UK errors."""
+"""Form fields and helpers shared by every domain: dates as YYYY-MM-DD, months as YYYY-MM, London clock
+times as HH:MM, whole numbers typed in text boxes (GOV.UK advises against type=number), ids from
+selects — each with a GOV.UK-style message next to the field."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, time
+from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Field, IntegerField, StringField
-from wtforms.validators import StopValidation
+from wtforms import Field, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
 
 from tracker.common.time import parse_iso_date
+from tracker.common.types import MAX_ID
 
 
-class IsoDateField(StringField):
-    """A date typed (or picked) as YYYY-MM-DD; `.data` is a date or None.
+class ParsedTextField(StringField):
+    """A text box whose text is parsed into a value (`.data`), or None when left empty.
 
-    Renders as <input type="date">, which browsers offer as a picker and submit as YYYY-MM-DD.
+    `required_message` makes it required with that message; `invalid_message` replaces the default
+    message for text that cannot be parsed. Subclasses give `parse`, `format` and input `params`.
     """
 
     widget = GovTextInput()
+    default_params: dict[str, Any] = {}
 
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        required_message: str | None = None,
+        invalid_message: str | None = None,
+        **kwargs,
+    ):
         super().__init__(label, validators, **kwargs)
         self.required_message = required_message
+        self.invalid_message = invalid_message
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def format(self, value: Any) -> str:
+        return str(value)
+
+    def problem(self) -> str:
+        raise NotImplementedError
 
     def _value(self) -> str:
-        if isinstance(self.data, date):
-            return self.data.isoformat()
-        return self.raw_data[0] if self.raw_data else ""
+        if self.raw_data:  # what was typed, even if it could not be read: nothing typed is lost
+            return self.raw_data[0]
+        return "" if self.data is None else self.format(self.data)
 
     def process_formdata(self, valuelist):
         self.data = None
         if not valuelist or not valuelist[0].strip():
             return
         try:
-            self.data = parse_iso_date(valuelist[0])
+            self.data = self.parse(valuelist[0].strip())
         except ValueError as error:
-            raise ValueError(f"{self.label.text} must be a real date, like 2026-03-31") from error
+            raise ValueError(self.invalid_message or self.problem()) from error
 
     def pre_validate(self, form):
         if self.required_message and self.data is None and not self.process_errors:
@@ -44,43 +69,107 @@ class IsoDateField(StringField):
 
     def __call__(self, **kwargs):
         params = kwargs.pop("params", {})
-        params.setdefault("type", "date")
-        params.setdefault("classes", "govuk-input--width-10")
+        for key, value in self.default_params.items():
+            params.setdefault(key, value)
         return super().__call__(params=params, **kwargs)
 
 
-class ClockTimeField(StringField):
-    """A London wall-clock time as HH:MM (24-hour); `.data` is a time or None."""
+class IsoDateField(ParsedTextField):
+    """A date typed (or picked: it renders as <input type="date">) as YYYY-MM-DD."""
 
-    widget = GovTextInput()
+    default_params = {"type": "date", "classes": "govuk-input--width-10"}
 
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.required_message = required_message
+    def parse(self, text: str) -> date:
+        return parse_iso_date(text)
 
-    def _value(self) -> str:
-        if isinstance(self.data, time):
-            return self.data.strftime("%H:%M")
-        return self.raw_data[0] if self.raw_data else ""
+    def format(self, value: date) -> str:
+        return value.isoformat()
 
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", valuelist[0])
+    def problem(self) -> str:
+        return f"{self.label.text} must be a real date, like 2026-03-31"
+
+
+class MonthField(ParsedTextField):
+    """A month typed as YYYY-MM; `.data` is the first day of that month."""
+
+    default_params = {"classes": "govuk-input--width-10"}
+
+    def parse(self, text: str) -> date:
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(text)
+        return date(int(match.group(1)), int(match.group(2)), 1)
+
+    def format(self, value: date) -> str:
+        return value.strftime("%Y-%m")
+
+    def problem(self) -> str:
+        return f"{self.label.text} must be a month as YYYY-MM, like 2027-01"
+
+
+class ClockTimeField(ParsedTextField):
+    """A London wall-clock time as HH:MM (24-hour)."""
+
+    default_params = {"classes": "govuk-input--width-5", "inputmode": "numeric"}
+
+    def parse(self, text: str) -> time:
+        match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text)
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-            raise ValueError(f"{self.label.text} must be a time in 24-hour format, like 09:30 or 14:00")
-        self.data = time(int(match.group(1)), int(match.group(2)))
+            raise ValueError(text)
+        return time(int(match.group(1)), int(match.group(2)))
 
-    def pre_validate(self, form):
-        if self.required_message and self.data is None and not self.process_errors:
-            raise StopValidation(self.required_message)
+    def format(self, value: time) -> str:
+        return value.strftime("%H:%M")
 
-    def __call__(self, **kwargs):
-        params = kwargs.pop("params", {})
-        params.setdefault("classes", "govuk-input--width-5")
-        params.setdefault("inputmode", "numeric")
-        return super().__call__(params=params, **kwargs)
+    def problem(self) -> str:
+        return f"{self.label.text} must be a time in 24-hour format, like 09:30 or 14:00"
+
+
+class WholeNumberField(ParsedTextField):
+    """A whole number, 0 or more (commas allowed: 11,900)."""
+
+    default_params = {"classes": "govuk-input--width-5", "inputmode": "numeric", "spellcheck": False}
+
+    def parse(self, text: str) -> int:
+        digits = text.replace(",", "")
+        if not digits.isdigit() or len(digits) > 9:
+            raise ValueError(text)
+        return int(digits)
+
+    def problem(self) -> str:
+        return f"{self.label.text} must be a whole number, like 25"
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices; a value of "" is the "nothing chosen" option."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def id_value(value) -> int:
+    """An id from a form (a choice's value); raises ValueError for anything that cannot name a row."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
+def optional_int(value) -> int | None:
+    """An id from a select, or None for its empty "Choose…" option; raises ValueError otherwise."""
+    if value in (None, ""):
+        return None
+    return id_value(value)
+
+
+class Chosen:
+    """A select must have a choice (its blank option is refused with `message`)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        if field.data is None:
+            raise ValidationError(self.message)
 
 
 def field_error(form, field_name: str | None, message: str) -> None:
@@ -91,23 +180,3 @@ def field_error(form, field_name: str | None, message: str) -> None:
         if field.name == "csrf_token":
             field = list(form)[1]
     field.errors = [*list(field.errors), message]
-
-
-class WholeNumberField(IntegerField):
-    """A whole number with a GOV.UK-style message when what was typed is not one."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, invalid_message: str | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        text = valuelist[0].strip().replace(",", "")
-        if not re.fullmatch(r"-?\d+", text):
-            self.data = None
-            raise ValueError(self.invalid_message or f"{self.label.text} must be a whole number, like 25")
-        self.data = int(text)

@@ -7,45 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovS
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.common.forms import IsoDateField
-from tracker.people.forms import Chosen, optional_int
-
-
-class WholeNumberField(StringField):
-    """A whole number typed in a text box (GOV.UK advises against type=number); `.data` is an int or None."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.required_message = required_message
-
-    def _value(self) -> str:
-        if isinstance(self.data, int):
-            return str(self.data)
-        return self.raw_data[0] if self.raw_data else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        text = valuelist[0].strip()
-        if not text.isdigit() or len(text) > 6:
-            raise ValueError(f"{self.label.text} must be a whole number, like 36")
-        self.data = int(text)
-
-    def pre_validate(self, form):
-        from wtforms.validators import StopValidation
-
-        if self.required_message and self.data is None and not self.process_errors:
-            raise StopValidation(self.required_message)
-
-    def __call__(self, **kwargs):
-        params = kwargs.pop("params", {})
-        params.setdefault("classes", "govuk-input--width-4")
-        params.setdefault("inputmode", "numeric")
-        params.setdefault("spellcheck", False)
-        return super().__call__(params=params, **kwargs)
+from tracker.common.forms import Chosen, IsoDateField, WholeNumberField, optional_int
 
 
 class CourseForm(FlaskForm):

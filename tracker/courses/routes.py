@@ -7,14 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, select_choices
 from tracker.common.paging import paginate
 from tracker.courses import services
 from tracker.courses.forms import CourseForm, EquivalentForm, RequirementForm
 from tracker.courses.models import Course, Requirement
 from tracker.extensions import db
 from tracker.people import services as people
-from tracker.people.forms import select_choices
 from tracker.people.models import Department, Organisation
 
 bp = Blueprint("courses", __name__)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -15,94 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from tracker.common.forms import ClockTimeField, IsoDateField
-
-#: The largest id a database integer column holds; anything larger cannot name a row.
-from tracker.common.types import MAX_ID
-
-
-def id_value(value) -> int:
-    """An id from a form (a choice's value); raises ValueError for anything that cannot be one."""
-    number = int(value)
-    if not 0 < number <= MAX_ID:
-        raise ValueError("not an id")
-    return number
-
-
-def optional_int(value) -> int | None:
-    """An id from a select, or None for its empty "Choose…" option; raises ValueError otherwise."""
-    if value in (None, ""):
-        return None
-    return id_value(value)
-
-
-class WholeNumberField(StringField):
-    """A whole number typed in a text box (GOV.UK advise against type=number); `.data` is an int or None."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.required_message = required_message
-
-    def _value(self) -> str:
-        if isinstance(self.data, int):
-            return str(self.data)
-        return self.raw_data[0] if self.raw_data else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        text = valuelist[0].strip().replace(",", "")
-        if not re.fullmatch(r"-?\d{1,6}", text):
-            raise ValueError(f"{self.label.text} must be a whole number, like 20")
-        self.data = int(text)
-
-    def pre_validate(self, form):
-        if self.required_message and self.data is None and not self.process_errors:
-            raise StopValidation(self.required_message)
-
-    def __call__(self, **kwargs):
-        params = kwargs.pop("params", {})
-        params.setdefault("classes", "govuk-input--width-4")
-        params.setdefault("inputmode", "numeric")
-        return super().__call__(params=params, **kwargs)
-
-
-class MonthField(StringField):
-    """A month typed as YYYY-MM; `.data` is the first day of that month, or None."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label=None, validators=None, *, required_message: str | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.required_message = required_message
-
-    def _value(self) -> str:
-        if isinstance(self.data, date):
-            return self.data.strftime("%Y-%m")
-        return self.raw_data[0] if self.raw_data else ""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        if not valuelist or not valuelist[0].strip():
-            return
-        match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", valuelist[0])
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError(f"{self.label.text} must be a month as YYYY-MM, like 2027-01")
-        self.data = date(int(match.group(1)), int(match.group(2)), 1)
-
-    def pre_validate(self, form):
-        if self.required_message and self.data is None and not self.process_errors:
-            raise StopValidation(self.required_message)
-
-    def __call__(self, **kwargs):
-        params = kwargs.pop("params", {})
-        params.setdefault("classes", "govuk-input--width-10")
-        return super().__call__(params=params, **kwargs)
+from tracker.common.forms import ClockTimeField, IsoDateField, MonthField, WholeNumberField, id_value, optional_int
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -13,36 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tracker.common.forms import IsoDateField
+from tracker.common.forms import Chosen, IsoDateField, optional_int, select_choices
 from tracker.people.models import ORGANISATION_KIND_LABELS
 from tracker.people.services import email_problem, normalise_email
-
-
-def select_choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices; a value of "" is the "nothing chosen" option."""
-    return [SelectChoice(str(value), label) for value, label in pairs]
-
-
-def optional_int(value) -> int | None:
-    """Coerce a select's value: "" is no choice."""
-    if value in ("", None):
-        return None
-    return int(value)
-
-
-class Chosen:
-    """A select must have a choice (its blank option is refused with `message`)."""
-
-    def __init__(self, message: str) -> None:
-        self.message = message
-        self.field_flags = {"required": True}
-
-    def __call__(self, form, field) -> None:
-        if field.data is None:
-            raise ValidationError(self.message)
 
 
 def _check_email(_form, field) -> None:
