@@ -39,8 +39,10 @@ format: setup
 	$(BIN)/ruff format $(PY_SOURCES)
 
 # The whole suite. With TRACKER_TEST_POSTGRES_URL set, database tests run on SQLite and PostgreSQL.
+# Two worker processes (pytest-xdist): each makes its own databases, SMTP server and browser.
+TEST_WORKERS ?= 2
 test: setup lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
