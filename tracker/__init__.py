@@ -126,6 +126,7 @@ BLUEPRINT_MODULES = [
     "tracker.courses.session_routes",
     "tracker.booking.routes",
     "tracker.coverage.routes",
+    "tracker.coverage.board_routes",
 ]
 
 

@@ -118,6 +118,11 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "coverage.export_csv": COVERAGE_READERS,
     "coverage.my_team": MANAGERS,
     "coverage.book_untrained": MANAGERS,
+    # The board report and demand planning: the coordinator's (every organisation's figures and requests).
+    "board.board_report": COORDINATOR,
+    "board.export_csv": COORDINATOR,
+    "board.export_xlsx": COORDINATOR,
+    "board.demand_planning": COORDINATOR,
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     "invites.outbox": COORDINATOR,
     "invites.outbox_message": COORDINATOR,
@@ -166,4 +171,5 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_bookings.SessionBookings": SIGNED_IN,
     "api_bookings.CancelBooking": SIGNED_IN,
     "api_coverage.Coverage": COVERAGE_READERS,
+    "api_board.BoardReport": COORDINATOR,
 }

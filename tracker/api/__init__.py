@@ -28,6 +28,7 @@ RESOURCE_MODULES = [
     "sessions",
     "bookings",
     "coverage",
+    "board",
 ]
 
 

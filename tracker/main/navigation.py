@@ -49,7 +49,13 @@ TASKS: list[Task] = [
         "Trained against required, per organisation and department, as of any date.",
         True,
     ),
-    Task("coverage.board_report", "Board report", "The Health and Wellbeing Board report for a period.", False),
+    Task("board.board_report", "Board report", "The Health and Wellbeing Board report for a period.", False),
+    Task(
+        "board.demand_planning",
+        "Demand planning",
+        "Sessions to plan so each department reaches the target by a date.",
+        False,
+    ),
     Task(
         "people.list_organisations",
         "Organisations and people",

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from tests.factories import make_department, make_organisation, make_requirement, wrap_course
-from tests.integration.coverage.builders import add_people, add_records, add_register, add_session
+from tests.support.coverage_builders import add_people, add_records, add_register, add_session
 from tracker.people.models import OrganisationKind
 
 AS_OF = date(2019, 1, 1)

@@ -19,7 +19,7 @@ from tests.factories import (
     make_user,
     wrap_course,
 )
-from tests.integration.coverage.builders import add_people, add_records
+from tests.support.coverage_builders import add_people, add_records
 from tracker.accounts.models import Role
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.time import add_months, today_london, utc_now

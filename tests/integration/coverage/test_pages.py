@@ -137,7 +137,7 @@ def test_department_detail_lists_people_to_train_most_urgent_first(council, sign
 
 
 def test_department_detail_pages_long_lists(council, signed_in, grow):
-    from tests.integration.coverage.builders import add_people
+    from tests.support.coverage_builders import add_people
 
     add_people(council["children"], 60)
     client = signed_in(make_user(Role.COORDINATOR))

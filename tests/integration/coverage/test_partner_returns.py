@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from tests.factories import make_course, make_organisation, make_user, wrap_course
+from tests.support.seed_report import SEED_TABLES
 from tracker.accounts.models import Role
 from tracker.accounts.services import create_api_token
 from tracker.common.audit import AuditEvent
@@ -14,28 +15,6 @@ from tracker.coverage import returns
 from tracker.coverage.models import PartnerReturnVersion
 from tracker.coverage.rag import Rag, gap_to_target, percent, rag
 from tracker.people.models import OrganisationKind
-
-#: (organisation, course, period end, compliant, eligible, seed's percent)
-SEED_TABLES = [
-    # Table 1: BEH-MHT, WRAP
-    ("Barnet Enfield and Haringey Mental Health Trust", "WRAP", date(2018, 6, 30), 422, 480, 88),
-    ("Barnet Enfield and Haringey Mental Health Trust", "WRAP", date(2018, 9, 30), 402, 479, 84),
-    ("Barnet Enfield and Haringey Mental Health Trust", "WRAP", date(2018, 12, 31), 400, 482, 83),
-    # Table 2: CLCH, WRAP ("meets requirement" of "grand total")
-    ("Central London Community Healthcare", "WRAP", date(2018, 6, 30), 495, 536, 92),
-    ("Central London Community Healthcare", "WRAP", date(2018, 9, 30), 498, 539, 92),
-    ("Central London Community Healthcare", "WRAP", date(2018, 12, 31), 496, 532, 93),
-    # Table 3: Royal Free, Basic Awareness of Prevent
-    ("Royal Free London", "PREVENT-BASIC", date(2018, 3, 31), 10119, 11944, 85),
-    ("Royal Free London", "PREVENT-BASIC", date(2018, 6, 30), 10201, 11988, 85),
-    ("Royal Free London", "PREVENT-BASIC", date(2018, 9, 30), 9729, 11412, 85),
-    ("Royal Free London", "PREVENT-BASIC", date(2018, 12, 31), 10169, 11900, 85),
-    # Table 4: Royal Free, WRAP
-    ("Royal Free London", "WRAP", date(2018, 3, 31), 880, 1162, 76),
-    ("Royal Free London", "WRAP", date(2018, 6, 30), 928, 1161, 80),
-    ("Royal Free London", "WRAP", date(2018, 9, 30), 927, 1138, 81),
-    ("Royal Free London", "WRAP", date(2018, 12, 31), 1007, 1201, 84),
-]
 
 
 @pytest.mark.parametrize(

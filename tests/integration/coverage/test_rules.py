@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from tests.factories import make_course, make_department, make_organisation, make_requirement, wrap_course
-from tests.integration.coverage.builders import (
+from tests.support.coverage_builders import (
     add_people,
     add_records,
     add_register,
