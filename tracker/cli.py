@@ -17,6 +17,7 @@ COMMAND_GROUPS = [
     ("tracker.invites.cli", "outbox_cli"),
     ("tracker.invites.cli", "reminders_cli"),
     ("tracker.audit.cli", "retention_cli"),
+    ("tracker.booking.cli", "bookings_cli"),
 ]
 
 

@@ -165,3 +165,22 @@ def test_booking_twice_says_already_booked(app, client, db, mencap):
     assert "already booked" in page
     make_person()  # unrelated people do not matter
     assert db.session.query(Booking).count() == 1
+
+
+def test_the_lapse_command_releases_holds_from_cron(app, db, runner, mencap):
+    training_session = make_session(capacity=1)
+    public_booking.hold_place(
+        training_session=training_session,
+        first_name="A",
+        last_name="B",
+        email="a@b.org",
+        organisation_id=mencap.id,
+        new_organisation_name=None,
+    )
+    waiting = make_booking(training_session)
+    db.session.commit()
+    with time_machine.travel(utc_now() + timedelta(hours=25)):
+        result = runner.invoke(args=["bookings", "lapse-holds"])
+    assert result.exit_code == 0 and "Released 1 unconfirmed place" in result.output
+    db.session.expire_all()
+    assert db.session.get(Booking, waiting.id).status == BookingStatus.CONFIRMED
