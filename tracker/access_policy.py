@@ -138,6 +138,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "requests.request_sent": PUBLIC,
     "requests.list_requests": COORDINATOR,
     "requests.request_detail": COORDINATOR,
+    "requests.schedule_session": COORDINATOR,
     "requests.not_reached": COORDINATOR,
     # Booking without an account: the signed link token is the credential for confirm and cancel.
     "public.list_sessions": PUBLIC,

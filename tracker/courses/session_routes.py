@@ -27,6 +27,8 @@ from tracker.courses.session_forms import (
 )
 from tracker.extensions import db
 from tracker.people.models import Organisation, Person
+from tracker.requests.models import TrainingRequest
+from tracker.requests.services import schedule_with_session
 
 bp = Blueprint("sessions", __name__)
 
@@ -160,6 +162,11 @@ def create_session() -> ResponseReturnValue:
     _set_choices(form)
     if request.method == "GET" and "lead" in form:
         form.lead.data = current_user.person_id
+    training_request = _training_request_to_schedule()
+    if request.method == "GET" and training_request is not None:
+        form.audience.data = "restricted"
+        form.organisations.data = [training_request.organisation_id]
+        form.capacity.data = min(training_request.staff_count, 30)
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data)
         starts_at = london_to_utc(form.session_date.data, form.start_time.data)
@@ -185,6 +192,10 @@ def create_session() -> ResponseReturnValue:
         except TrackerError as error:
             _show_error(form, error, FORM_FIELDS)
         else:
+            if training_request is not None:
+                schedule_with_session(
+                    training_request=training_request, training_session=training_session, actor=current_user
+                )
             db.session.commit()
             if training_session.starts_at <= utc_now():
                 message = "Past session recorded: you can now record its attendance"
@@ -194,7 +205,16 @@ def create_session() -> ResponseReturnValue:
                 message = "Session saved as a draft: publish it when it is ready"
             flash(message, "success")
             return redirect(url_for("sessions.show_session", session_id=training_session.id))
-    return render_template("sessions/form.html", form=form, training_session=None)
+    return render_template("sessions/form.html", form=form, training_session=None, training_request=training_request)
+
+
+def _training_request_to_schedule() -> TrainingRequest | None:
+    """The training request this session is being created for (`?request_id=`), for the coordinator."""
+    request_id = request.args.get("request_id", type=int)
+    if request_id is None or not current_user.has_role(Role.COORDINATOR):
+        return None
+    training_request = db.session.get(TrainingRequest, request_id)
+    return training_request if training_request is not None and training_request.organisation_id else None
 
 
 @bp.route("/sessions/series/new", methods=["GET", "POST"])

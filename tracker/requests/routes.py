@@ -86,6 +86,16 @@ def request_detail(request_id: int) -> ResponseReturnValue:
     return render_template("requests/detail.html", training_request=training_request, form=form)
 
 
+@bp.route("/training-requests/<int:request_id>/schedule", methods=["POST"])
+def schedule_session(request_id: int) -> ResponseReturnValue:
+    """Start a session for this request: its organisation is found or added, then the session form opens
+    restricted to that organisation; saving the session marks the request scheduled."""
+    training_request = db.get_or_404(TrainingRequest, request_id)
+    services.organisation_for(training_request=training_request, actor=current_user)
+    db.session.commit()
+    return redirect(url_for("sessions.create_session", request_id=training_request.id))
+
+
 @bp.route("/organisations-not-reached")
 def not_reached() -> ResponseReturnValue:
     """Partner and third-sector organisations with nobody at a session in the last 12 months."""

@@ -100,6 +100,40 @@ def change_status(
     return training_request
 
 
+def organisation_for(*, training_request: TrainingRequest, actor) -> Organisation:
+    """The request's organisation in the tracker: the one matched by name, or a new one of the kind given."""
+    if training_request.organisation is not None:
+        return training_request.organisation
+    from tracker.people.services import create_organisation
+
+    existing = db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == training_request.organisation_name.lower())
+    )
+    organisation = existing or create_organisation(
+        name=training_request.organisation_name, kind=training_request.organisation_kind
+    )
+    training_request.organisation_id = organisation.id
+    record_event(
+        "training_request.matched",
+        actor=actor,
+        object_type="training_request",
+        object_id=training_request.id,
+        after={"organisation_id": organisation.id},
+    )
+    return organisation
+
+
+def schedule_with_session(*, training_request: TrainingRequest, training_session: TrainingSession, actor) -> None:
+    """Link the session created for this request and mark the request scheduled."""
+    change_status(
+        training_request=training_request,
+        status=RequestStatus.SCHEDULED,
+        note=f"Session on {training_session.starts_at:%Y-%m-%d} created for this request",
+        actor=actor,
+        session_id=training_session.id,
+    )
+
+
 def requests_query(*, status: RequestStatus | None = None) -> Select:
     statement = select(TrainingRequest)
     if status is not None:

@@ -141,3 +141,47 @@ def test_organisations_not_reached(app, db):
     db.session.flush()
     names = [organisation.name for organisation, _ in services.organisations_not_reached()]
     assert names == ["Barnet MIND", "Westminster Drug Project"]
+
+
+def test_a_session_created_from_a_request_is_for_that_organisation_and_schedules_it(app, client, signed_in, db):
+    from tests.factories import wrap_course
+    from tracker.courses.models import TrainingSession
+    from tracker.people.models import Organisation
+
+    client.post("/request-training", data=GOOD)
+    training_request = db.session.query(TrainingRequest).one()
+    coordinator = signed_in(make_user(Role.COORDINATOR))
+    response = coordinator.post(f"/training-requests/{training_request.id}/schedule")
+    assert response.status_code == 302 and f"request_id={training_request.id}" in response.headers["Location"]
+    mind = db.session.query(Organisation).filter_by(name="Barnet MIND").one()
+    assert mind.kind == OrganisationKind.THIRD_SECTOR
+    form_page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "For the training request from Barnet MIND" in form_page
+    day = (utc_now() + timedelta(days=30)).date().isoformat()
+    created = coordinator.post(
+        response.headers["Location"],
+        data={
+            "course": wrap_course().id,
+            "session_date": day,
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "venue": "Barnet MIND, High Street",
+            "capacity": "25",
+            "audience": "restricted",
+            "organisations": [mind.id],
+            "lead": coordinator_person_id(db),
+            "publish": "Publish",
+        },
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)
+    training_session = db.session.query(TrainingSession).one()
+    assert training_session.audience_restricted and [o.name for o in training_session.audience] == ["Barnet MIND"]
+    db.session.expire_all()
+    training_request = db.session.get(TrainingRequest, training_request.id)
+    assert training_request.status == RequestStatus.SCHEDULED and training_request.session_id == training_session.id
+
+
+def coordinator_person_id(db):
+    from tracker.accounts.models import UserAccount, UserRole
+
+    return db.session.query(UserAccount).join(UserRole).filter(UserRole.role == "coordinator").one().person_id
