@@ -10,6 +10,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tracker.api.common import ID_RANGE, MAX_ID
 from tracker.attendance import services
 from tracker.attendance.models import AttendanceOutcome
 from tracker.common.permissions import acting_user, require
@@ -20,14 +21,12 @@ blp = Blueprint(
     "api_attendance", __name__, url_prefix="/sessions", description="Registers: attendance, walk-ins and sign-off"
 )
 
-#: Ids beyond a 32-bit integer cannot exist; refusing them in the URL keeps the database from overflowing.
-MAX_ID = 2_147_483_647
 #: The most people one request may mark.
 MAX_RECORDS = 1000
 
 
 class AttendanceRecordSchema(ma.Schema):
-    person_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    person_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
     outcome = ma.fields.Enum(AttendanceOutcome, by_value=True, required=True)
 
 
@@ -124,6 +123,7 @@ class SessionAttendance(MethodView):
 class RegisterSignOff(MethodView):
     @blp.response(200, SignOffResultSchema)
     @blp.alt_response(409, response="CONFLICT", description="Already signed off")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Someone with a place is not marked yet")
     def post(self, session_id: int):
         """Sign off the register: it locks, and attendance becomes training records (how many: records_made).
 

@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field, IntegerField, StringField
 from wtforms.validators import StopValidation
 
-from tracker.common.time import parse_iso_date
+from tracker.common.time import EARLIEST_DATE, LATEST_DATE, DateOutOfRangeError, format_date, parse_iso_date
 
 
 class IsoDateField(StringField):
@@ -35,6 +35,10 @@ class IsoDateField(StringField):
             return
         try:
             self.data = parse_iso_date(valuelist[0])
+        except DateOutOfRangeError as error:
+            raise ValueError(
+                f"{self.label.text} must be between {format_date(EARLIEST_DATE)} and {format_date(LATEST_DATE)}"
+            ) from error
         except ValueError as error:
             raise ValueError(f"{self.label.text} must be a real date, like 2026-03-31") from error
 
