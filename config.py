@@ -76,9 +76,10 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     NODE_MODULES = os.environ.get("TRACKER_NODE_MODULES") or str(ROOT / "node_modules")
 
-    @classmethod
-    def ratelimit_storage_uri(cls) -> str:
-        return cls.REDIS_URL or "memory://"
+    def ratelimit_storage_uri(self) -> str:
+        """Redis when REDIS_URL is set (on this configuration, or in the environment), so web processes share
+        their counts; else this process's memory."""
+        return self.REDIS_URL or "memory://"
 
 
 class DevelopmentConfig(Config):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from importlib import import_module
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api
 
@@ -44,8 +45,38 @@ class ApiErrorSchema(ma.Schema):
     error = ma.fields.Nested(ApiErrorDetail, required=True)
 
 
+class CommonResponses(BasePlugin):
+    """Document the error statuses every operation shares, from what the app enforces for all of them.
+
+    - 401: every operation needs a bearer token.
+    - 403: the access policy allows only some roles for this endpoint and method.
+    - 404: the path names an object by id.
+    - 400: text holding a NUL character (tracker.common.security), or a body that is not JSON.
+
+    Statuses particular to an operation (409, a 403 from an object check, 422 from a rule) are declared
+    on it with `alt_response`. There is no catch-all "default" response, so the schema says exactly which
+    statuses each operation answers (schemathesis holds the API to it).
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        from tracker.common.permissions import access_for
+
+        rule = kwargs.get("rule")
+        for method, operation in (operations or {}).items():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("401", "UNAUTHORIZED")
+            access = access_for(rule.endpoint, method.upper()) if rule is not None else None
+            if access is not None and access.roles:
+                responses.setdefault("403", "FORBIDDEN")
+            if rule is not None and rule.arguments:
+                responses.setdefault("404", "NOT_FOUND")
+            responses.setdefault("400", "BAD_REQUEST")
+
+
 class TrackerApi(Api):
     ERROR_SCHEMA = ApiErrorSchema
+    #: No catch-all response: CommonResponses and each operation's alt_response list every status.
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
         """Errors are rendered by tracker.errors for the whole app (JSON under /api/, pages elsewhere)."""
@@ -72,7 +103,7 @@ def init_api(app: Flask) -> TrackerApi:
             },
         },
     )
-    api = TrackerApi(app)
+    api = TrackerApi(app, spec_kwargs={"extra_plugins": [CommonResponses()]})
     for name in RESOURCE_MODULES:
         blueprint = import_module(f"tracker.api.{name}").blp
         api.register_blueprint(blueprint, url_prefix=f"/api/v1{blueprint.url_prefix or ''}")

@@ -10,10 +10,10 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tracker.api.common import ID_RANGE
 from tracker.attendance import services
 from tracker.attendance.models import AttendanceOutcome
 from tracker.common.permissions import acting_user, require
-from tracker.common.types import MAX_ID
 from tracker.courses.models import TrainingSession
 from tracker.extensions import db
 
@@ -26,7 +26,7 @@ MAX_RECORDS = 1000
 
 
 class AttendanceRecordSchema(ma.Schema):
-    person_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    person_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
     outcome = ma.fields.Enum(AttendanceOutcome, by_value=True, required=True)
 
 
@@ -123,6 +123,7 @@ class SessionAttendance(MethodView):
 class RegisterSignOff(MethodView):
     @blp.response(200, SignOffResultSchema)
     @blp.alt_response(409, response="CONFLICT", description="Already signed off")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="Someone with a place is not marked yet")
     def post(self, session_id: int):
         """Sign off the register: it locks, and attendance becomes training records (how many: records_made).
 

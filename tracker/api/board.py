@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tracker.api.common import ApiDate, id_field
 from tracker.common.time import to_london
 from tracker.coverage import board, queries
 
@@ -15,20 +16,17 @@ RAG = ma.validate.OneOf(["green", "amber", "red"])
 
 
 class BoardReportArgs(ma.Schema):
-    date_from = ma.fields.Date(
+    date_from = ApiDate(
         data_key="from", format="%Y-%m-%d", required=True, metadata={"description": "First day, YYYY-MM-DD"}
     )
-    date_to = ma.fields.Date(
-        data_key="to", format="%Y-%m-%d", required=True, metadata={"description": "Last day, YYYY-MM-DD"}
-    )
+    date_to = ApiDate(data_key="to", format="%Y-%m-%d", required=True, metadata={"description": "Last day, YYYY-MM-DD"})
     course = ma.fields.String(
         load_default=board.DEFAULT_COURSE,
         validate=ma.validate.Length(min=1, max=40),
         metadata={"description": "Course of the council departments' table (default WRAP)"},
     )
-    trainer_id = ma.fields.Integer(
+    trainer_id = id_field(
         load_default=None,
-        validate=ma.validate.Range(min=1),
         metadata={"description": "Only sessions this person led or co-delivered, in sessions_delivered"},
     )
 

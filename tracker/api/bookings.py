@@ -12,8 +12,8 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.common import PageArgs, list_schema, page_of
-from tracker.api.sessions import ID_RANGE, _viewable
+from tracker.api.common import ID_RANGE, PageArgs, list_schema, page_of
+from tracker.api.sessions import _viewable
 from tracker.booking import services
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.errors import TrackerError

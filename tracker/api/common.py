@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
 from sqlalchemy import Select, func, select
 
+from tracker.common.time import DateOutOfRangeError, check_date_range
 from tracker.extensions import db
 
 MAX_PER_PAGE = 500
+#: Ids stop at the database's integer range. A larger number names nothing and must not reach the database:
+#: SQLite cannot bind one beyond 64 bits and PostgreSQL refuses one beyond 32 in an insert (a 500, not a 4xx).
+MAX_ID = 2_147_483_647
+ID_RANGE = ma.validate.Range(min=1, max=MAX_ID)
+
+
+class ApiDate(ma.fields.Date):
+    """A YYYY-MM-DD date the service takes (tracker.common.time.EARLIEST_DATE to LATEST_DATE): year 1 or
+    9999 would overflow when a year is subtracted or a time zone applied (a 500, not a 422)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return check_date_range(day)
+        except DateOutOfRangeError as error:
+            raise ma.ValidationError(str(error)) from error
+
+
+def id_field(**kwargs: Any) -> ma.fields.Integer:
+    """An integer id in the database's range (documented as minimum and maximum in the OpenAPI schema)."""
+    return ma.fields.Integer(validate=ID_RANGE, **kwargs)
 
 
 class PageArgs(ma.Schema):

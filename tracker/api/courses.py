@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.common import PageArgs, list_schema, page_of
+from tracker.api.common import ApiDate, PageArgs, id_field, list_schema, page_of
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user
 from tracker.courses import services
@@ -40,8 +40,9 @@ class CourseSchema(ma.Schema):
 class RequirementSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
     course_code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    organisation_id = ma.fields.Integer(required=True)
-    department_id = ma.fields.Integer(
+    organisation_id = id_field(required=True, strict=True)
+    department_id = id_field(
+        strict=True,
         allow_none=True,
         load_default=None,
         metadata={"description": "The requirement covers this department and every team inside it; null: all."},
@@ -52,12 +53,12 @@ class RequirementSchema(ma.Schema):
         validate=ma.validate.Length(max=200),
         metadata={"description": "Compared ignoring case; empty: every job title."},
     )
-    from_date = ma.fields.Date(required=True)
+    from_date = ApiDate(required=True)
 
 
 class RequirementArgs(PageArgs):
     course_code = ma.fields.String(validate=ma.validate.Length(max=40))
-    organisation_id = ma.fields.Integer()
+    organisation_id = id_field()
 
 
 CourseList = list_schema(CourseSchema, "CourseList")

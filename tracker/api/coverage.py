@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tracker.api.common import ApiDate, id_field
 from tracker.common.permissions import acting_user
 from tracker.common.time import today_london
 from tracker.coverage import queries
@@ -15,9 +16,9 @@ blp = Blueprint("api_coverage", __name__, url_prefix="/coverage", description="T
 
 class CoverageArgs(ma.Schema):
     course = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    as_of = ma.fields.Date(format="%Y-%m-%d", load_default=None)
-    period_start = ma.fields.Date(format="%Y-%m-%d", load_default=None)
-    organisation_id = ma.fields.Integer(load_default=None, validate=ma.validate.Range(min=1))
+    as_of = ApiDate(format="%Y-%m-%d", load_default=None)
+    period_start = ApiDate(format="%Y-%m-%d", load_default=None)
+    organisation_id = id_field(load_default=None)
 
 
 class CoverageRowSchema(ma.Schema):
@@ -35,8 +36,8 @@ class CoverageRowSchema(ma.Schema):
 
 class CoverageSchema(ma.Schema):
     course = ma.fields.String(required=True)
-    as_of = ma.fields.Date(required=True)
-    period_start = ma.fields.Date(required=True)
+    as_of = ApiDate(required=True)
+    period_start = ApiDate(required=True)
     target_percent = ma.fields.Integer(required=True)
     rows = ma.fields.List(ma.fields.Nested(CoverageRowSchema), required=True)
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.common import PageArgs, list_schema, page_of
+from tracker.api.common import PageArgs, id_field, list_schema, page_of
 from tracker.common.permissions import acting_user
 from tracker.extensions import db
 from tracker.people import services
@@ -50,7 +50,8 @@ class DepartmentSchema(ma.Schema):
         validate=ma.validate.Length(min=1, max=200),
         metadata={"description": 'The department\'s own name, without slashes, e.g. "Fostering".'},
     )
-    parent_id = ma.fields.Integer(
+    parent_id = id_field(
+        strict=True,
         allow_none=True,
         load_default=None,
         metadata={"description": "The department this one is inside (a team), or null for a top-level department."},

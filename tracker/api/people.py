@@ -21,7 +21,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.common import PageArgs, list_schema, page_of
+from tracker.api.common import ApiDate, PageArgs, id_field, list_schema, page_of
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
 from tracker.common.time import today_london
@@ -58,9 +58,9 @@ def api_fields() -> Iterator[None]:
 
 class PersonSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    organisation_id = ma.fields.Integer(required=True)
-    department_id = ma.fields.Integer(
-        allow_none=True, metadata={"description": "The department they are placed in today (null: none)."}
+    organisation_id = id_field(required=True, strict=True)
+    department_id = id_field(
+        strict=True, allow_none=True, metadata={"description": "The department they are placed in today (null: none)."}
     )
     employee_ref = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=64))
     first_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=100))
@@ -69,11 +69,9 @@ class PersonSchema(ma.Schema):
         allow_none=True, validate=ma.validate.Length(max=254), metadata={"description": "Stored lower-cased; unique."}
     )
     job_title = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
-    line_manager_id = ma.fields.Integer(allow_none=True)
-    start_date = ma.fields.Date(allow_none=True)
-    end_date = ma.fields.Date(
-        allow_none=True, metadata={"description": "Leave date: from this day they count nowhere."}
-    )
+    line_manager_id = id_field(strict=True, allow_none=True)
+    start_date = ApiDate(allow_none=True)
+    end_date = ApiDate(allow_none=True, metadata={"description": "Leave date: from this day they count nowhere."})
 
 
 class PersonPatchSchema(PersonSchema):
@@ -87,10 +85,8 @@ class PeopleArgs(PageArgs):
     q = ma.fields.String(
         validate=ma.validate.Length(max=200), metadata={"description": "Words found in a name, email or HR reference."}
     )
-    organisation_id = ma.fields.Integer()
-    department_id = ma.fields.Integer(
-        metadata={"description": "People placed today in this department or a team inside it."}
-    )
+    organisation_id = id_field()
+    department_id = id_field(metadata={"description": "People placed today in this department or a team inside it."})
 
 
 PersonList = list_schema(PersonSchema, "PersonList")

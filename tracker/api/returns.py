@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.accounts.models import Role
-from tracker.api.common import PageArgs, list_schema, page_of
+from tracker.api.common import ApiDate, PageArgs, id_field, list_schema, page_of
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user
 from tracker.courses.models import Course
@@ -20,9 +20,11 @@ blp = Blueprint("api_returns", __name__, url_prefix="/partner-returns", descript
 
 class PartnerReturnSchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    organisation_id = ma.fields.Integer(load_default=None, metadata={"description": "Defaults to your organisation"})
+    organisation_id = id_field(
+        strict=True, load_default=None, allow_none=True, metadata={"description": "Defaults to your organisation"}
+    )
     course_code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=40))
-    period_end = ma.fields.Date(required=True)
+    period_end = ApiDate(required=True)
     compliant = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0, max=10_000_000))
     eligible = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=10_000_000))
     note = ma.fields.String(load_default=None, allow_none=True, load_only=True, validate=ma.validate.Length(max=2000))
@@ -31,7 +33,7 @@ class PartnerReturnSchema(ma.Schema):
 
 
 class ReturnArgs(PageArgs):
-    organisation_id = ma.fields.Integer(load_default=None)
+    organisation_id = id_field(load_default=None)
     course = ma.fields.String(load_default=None, metadata={"description": "A course code, e.g. WRAP"})
 
 
@@ -81,7 +83,9 @@ class PartnerReturns(MethodView):
     def post(self, data):
         """Submit or resubmit a return (a resubmission for the same period replaces it; the old one is kept)."""
         user = acting_user()
-        organisation = db.get_or_404(Organisation, data["organisation_id"] or user.person.organisation_id)
+        organisation = db.session.get(Organisation, data["organisation_id"] or user.person.organisation_id)
+        if organisation is None:
+            raise TrackerError(f"No organisation with id {data['organisation_id']}", field="organisation_id")
         partner_return = returns.submit_return(
             organisation=organisation,
             course=_course(data["course_code"]),

@@ -15,11 +15,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from tracker.api.common import PageArgs, list_schema, page_of
+from tracker.api.common import ID_RANGE, ApiDate, PageArgs, list_schema, page_of
 from tracker.booking import services as booking_services
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
-from tracker.common.time import end_of_london_day, start_of_london_day, to_london
+from tracker.common.time import DateOutOfRangeError, check_date_range, end_of_london_day, start_of_london_day, to_london
 from tracker.courses import sessions
 from tracker.courses.models import SessionStatus, TrainerPart, TrainingSession
 from tracker.extensions import db
@@ -54,11 +54,12 @@ class LondonDateTime(ma.fields.AwareDateTime):
         return None if value is None else to_london(value).isoformat()
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC)
-
-
-#: Ids stop at the database's integer range: a larger one names nothing (and must not reach the database).
-ID_RANGE = ma.validate.Range(min=1, max=2_147_483_647)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            check_date_range(moment.date())
+        except DateOutOfRangeError as error:  # year 1 or 9999 would overflow in UTC (a 500, not a 422)
+            raise ma.ValidationError(str(error)) from error
+        return moment.astimezone(UTC)
 
 
 class TrainerSchema(ma.Schema):
@@ -96,8 +97,8 @@ class SessionChangeSchema(SessionSchema):
 
 class SessionQueryArgs(PageArgs):
     course = ma.fields.String(metadata={"description": "course code, e.g. WRAP"})
-    starts_from = ma.fields.Date(data_key="from", metadata={"description": "YYYY-MM-DD: starting on or after"})
-    starts_to = ma.fields.Date(data_key="to", metadata={"description": "YYYY-MM-DD: starting on or before"})
+    starts_from = ApiDate(data_key="from", metadata={"description": "YYYY-MM-DD: starting on or after"})
+    starts_to = ApiDate(data_key="to", metadata={"description": "YYYY-MM-DD: starting on or before"})
     status = ma.fields.Enum(SessionStatus, by_value=True)
 
 

@@ -128,6 +128,11 @@ def parse(text: str) -> ParsedFile:
                     )
                 )
                 continue
+            if any("\x00" in cell for cell in row):
+                parsed.problems.append(
+                    ImportProblem(reader.line_num, "contains a NUL character (0x00): save the file again as CSV UTF-8")
+                )
+                continue
             values = {name: row[index].strip() for name, index in position.items()}
             parsed.rows.append(ParsedRow(line=reader.line_num, **values))
     except csv.Error as error:

@@ -443,11 +443,23 @@ def _apply_mark(
     return change
 
 
-def _audit_reopened_change(
-    session_id: int, changes: list[tuple[Booking, AttendanceChange]], actor: UserAccount | None
+def _audit_marks(
+    session_id: int, changes: list[tuple[Booking, AttendanceChange]], actor: UserAccount | None, reason: str | None
 ) -> None:
-    """Changes to a register that was signed off before are audited (with the reopen reason)."""
+    """Every change of marks is audited, one event per request: "attendance.marked" with each person's mark
+    before and after; changes to a register that was signed off before as "register.changed_after_reopen",
+    with the reopen reason."""
     if not changes:
+        return
+    if reason is None:
+        record_event(
+            "attendance.marked",
+            actor=actor,
+            object_type="training_session",
+            object_id=session_id,
+            before={"marks": [{"booking_id": b.id, "person_id": b.person_id, "outcome": c.before} for b, c in changes]},
+            after={"marks": [{"booking_id": b.id, "person_id": b.person_id, "outcome": c.after} for b, c in changes]},
+        )
         return
     record_event(
         "register.changed_after_reopen",
@@ -490,8 +502,8 @@ def mark_attendance(
     reason = find_reopen_reason(locked)
     change = _apply_mark(booking=row[0], attendance=row[1], outcome=outcome, actor=actor, now=now, reason=reason)
     db.session.flush()
-    if change is not None and reason is not None:
-        _audit_reopened_change(locked.id, [(row[0], change)], actor)
+    if change is not None:
+        _audit_marks(locked.id, [(row[0], change)], actor, reason)
     return change
 
 
@@ -519,8 +531,7 @@ def mark_everyone_attended(
             if change is not None:
                 changes.append((line.booking, change))
     db.session.flush()
-    if reason is not None:
-        _audit_reopened_change(locked.id, changes, actor)
+    _audit_marks(locked.id, changes, actor, reason)
     return len(changes)
 
 
@@ -620,8 +631,8 @@ def add_walk_in(
         reason=reason,
     )
     db.session.flush()
-    if change is not None and reason is not None:
-        _audit_reopened_change(locked.id, [(walk_in.booking, change)], actor)
+    if change is not None:
+        _audit_marks(locked.id, [(walk_in.booking, change)], actor, reason)
     return walk_in
 
 
@@ -742,8 +753,7 @@ def record_attendance(
             changes.append((booking, change))
         results.append(MarkedLine(person_id, booking, outcome, walked_in, change is not None))
     db.session.flush()
-    if reason is not None:
-        _audit_reopened_change(locked.id, changes, actor)
+    _audit_marks(locked.id, changes, actor, reason)
     return results
 
 

@@ -58,6 +58,7 @@ def record_event(
     *,
     actor: Any = None,
     actor_label: str | None = None,
+    actor_user_id: int | None = None,
     object_type: str | None = None,
     object_id: int | None = None,
     before: dict[str, Any] | None = None,
@@ -65,7 +66,8 @@ def record_event(
 ) -> AuditEvent:
     """Add an audit event to the current transaction (it commits or rolls back with the change).
 
-    `actor` is a UserAccount (or None). Secrets are dropped from before/after.
+    `actor` is a UserAccount (or None); or give `actor_user_id` and `actor_label` when the account object is
+    not at hand (after a rollback, which would reload it). Secrets are dropped from before/after.
     """
     if actor is None and actor_label is None and has_request_context():
         from flask_login import current_user
@@ -76,7 +78,7 @@ def record_event(
     if label is None and actor is not None:
         label = actor.person.full_name
     event = AuditEvent(
-        actor_user_id=getattr(actor, "id", None),
+        actor_user_id=getattr(actor, "id", actor_user_id),
         actor_label=label,
         action=action,
         object_type=object_type,

@@ -13,7 +13,7 @@ from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from tracker.common.time import parse_iso_date
+from tracker.common.time import EARLIEST_DATE, LATEST_DATE, DateOutOfRangeError, format_date, parse_iso_date
 from tracker.common.types import MAX_ID
 
 
@@ -46,7 +46,7 @@ class ParsedTextField(StringField):
     def format(self, value: Any) -> str:
         return str(value)
 
-    def problem(self) -> str:
+    def problem(self, error: ValueError) -> str:
         raise NotImplementedError
 
     def _value(self) -> str:
@@ -61,7 +61,7 @@ class ParsedTextField(StringField):
         try:
             self.data = self.parse(valuelist[0].strip())
         except ValueError as error:
-            raise ValueError(self.invalid_message or self.problem()) from error
+            raise ValueError(self.invalid_message or self.problem(error)) from error
 
     def pre_validate(self, form):
         if self.required_message and self.data is None and not self.process_errors:
@@ -85,7 +85,9 @@ class IsoDateField(ParsedTextField):
     def format(self, value: date) -> str:
         return value.isoformat()
 
-    def problem(self) -> str:
+    def problem(self, error: ValueError) -> str:
+        if isinstance(error, DateOutOfRangeError):
+            return f"{self.label.text} must be between {format_date(EARLIEST_DATE)} and {format_date(LATEST_DATE)}"
         return f"{self.label.text} must be a real date, like 2026-03-31"
 
 
@@ -103,7 +105,7 @@ class MonthField(ParsedTextField):
     def format(self, value: date) -> str:
         return value.strftime("%Y-%m")
 
-    def problem(self) -> str:
+    def problem(self, error: ValueError) -> str:
         return f"{self.label.text} must be a month as YYYY-MM, like 2027-01"
 
 
@@ -121,7 +123,7 @@ class ClockTimeField(ParsedTextField):
     def format(self, value: time) -> str:
         return value.strftime("%H:%M")
 
-    def problem(self) -> str:
+    def problem(self, error: ValueError) -> str:
         return f"{self.label.text} must be a time in 24-hour format, like 09:30 or 14:00"
 
 
@@ -136,7 +138,7 @@ class WholeNumberField(ParsedTextField):
             raise ValueError(text)
         return int(digits)
 
-    def problem(self) -> str:
+    def problem(self, error: ValueError) -> str:
         return f"{self.label.text} must be a whole number, like 25"
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, redirect, request
 from flask.wrappers import Response
+from werkzeug.exceptions import BadRequest
 
 from tracker.common.permissions import enforce_access_policy
 
@@ -17,12 +20,37 @@ CACHEABLE_ENDPOINTS = frozenset({"static", "assets", "vendor"})
 REVALIDATE_ENDPOINTS = frozenset({"invites.feed"})
 
 
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """Refuse (400) text holding a NUL character, in the query, a form or a JSON body.
+
+    No name, note or address has one, and PostgreSQL cannot store one (it refuses the whole statement, a
+    500). Uploaded files are the importers' to check, line by line.
+    """
+    if request.method not in ("GET", "HEAD") and request.is_json:
+        body = request.get_json(silent=True)
+    else:
+        body = None
+    fields = [*request.args.lists(), *(request.form.lists() if request.method not in ("GET", "HEAD") else [])]
+    if _holds_nul(fields) or _holds_nul(body):
+        raise BadRequest("Text cannot contain the NUL character (0x00): remove it and try again.")
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _https_then_policy():
         if current_app.config.get("TRACKER_FORCE_HTTPS") and not request.is_secure:
             return redirect(request.url.replace("http://", "https://", 1), code=308)
-        return enforce_access_policy()
+        return enforce_access_policy() or refuse_nul_characters()
 
     @app.after_request
     def _headers(response: Response) -> Response:

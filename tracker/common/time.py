@@ -8,6 +8,26 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
+#: The dates the service takes in, from pages, CSV files, the CLI and the API. Wide enough for anyone's
+#: start date or training record, and far enough from the calendar's ends (years 1 and 9999) that adding
+#: a validity period, a year back or a day forward, or a time zone can never leave it.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+class DateOutOfRangeError(ValueError):
+    """A real date, but outside EARLIEST_DATE..LATEST_DATE."""
+
+    def __init__(self) -> None:
+        super().__init__(f"Enter a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
+
+
+def check_date_range(day: date) -> date:
+    """`day` itself, if the service takes it. Raises DateOutOfRangeError otherwise."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise DateOutOfRangeError()
+    return day
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -35,11 +55,12 @@ def london_to_utc(day: date, clock: time) -> datetime:
 
 
 def parse_iso_date(value: str) -> date:
-    """A strict YYYY-MM-DD date. Raises ValueError otherwise."""
+    """A strict YYYY-MM-DD date between EARLIEST_DATE and LATEST_DATE. Raises ValueError otherwise
+    (DateOutOfRangeError for a real date outside them)."""
     value = value.strip()
     if len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise ValueError("Enter a date as YYYY-MM-DD")
-    return date.fromisoformat(value)
+    return check_date_range(date.fromisoformat(value))
 
 
 def add_months(day: date, months: int) -> date:

@@ -67,6 +67,26 @@ def coverage_csv(report: CoverageReport) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+def export_event(report: CoverageReport, *, actor, organisation_id: int | None = None) -> dict:
+    """The audit event of a download of the report (who took which figures out, and when), as arguments for
+    `record_event`, made of plain values so it can be recorded after the read transaction has ended."""
+    return {
+        "action": "coverage.exported",
+        "actor_user_id": actor.id,
+        "actor_label": actor.person.full_name,
+        "object_type": "course",
+        "object_id": report.course.id,
+        "after": {
+            "course": report.course.code,
+            "as_of": report.as_of,
+            "period_start": report.period_start,
+            "organisation_id": organisation_id,
+            "rows": len(report.rows),
+            "format": "csv",
+        },
+    }
+
+
 def csv_filename(report: CoverageReport) -> str:
     code = re.sub(r"[^a-z0-9]+", "-", report.course.code.lower()).strip("-") or "course"
     return f"coverage-{code}-{report.as_of.isoformat()}.csv"

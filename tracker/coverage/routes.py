@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from tracker.common.audit import record_event
 from tracker.common.forms import field_error
 from tracker.common.permissions import require
 from tracker.common.time import today_london
@@ -143,10 +144,16 @@ def export_csv() -> ResponseReturnValue:
         )
     except CoverageError:
         return redirect(url_for("coverage.coverage_report", **request.args))
+    body, filename = export.coverage_csv(report), export.csv_filename(report)
+    event = export.export_event(report, actor=current_user, organisation_id=filters.organisation_id)
+    # Audited in a transaction of its own: the reads above ran in a read-only one (see docs/decisions.md).
+    db.session.rollback()
+    record_event(**event)
+    db.session.commit()
     return Response(
-        export.coverage_csv(report),
+        body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{export.csv_filename(report)}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -281,6 +281,9 @@ def _parse_row(raw: RawLine, organisations: dict[str, Organisation], problems: l
     if len(cells) != len(HEADER):
         problems.append(LineProblem(line, f"has {len(cells)} columns; every line needs {len(HEADER)}"))
         return None
+    if any("\x00" in cell for cell in cells):  # never in a name; and PostgreSQL cannot store it
+        problems.append(LineProblem(line, "contains a NUL character (0x00): save the file again as CSV UTF-8"))
+        return None
     values = dict(zip(HEADER, cells, strict=True))
     before = len(problems)
     organisation = None

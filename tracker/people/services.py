@@ -36,6 +36,8 @@ def department_subtree_ids(department_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     roots = db.session.execute(select(Department.organisation_id, Department.path).where(Department.id.in_(ids))).all()
+    if not roots:  # none of them exists: an empty OR would match every department
+        return set()
     conditions = [
         (Department.organisation_id == org_id) & ((Department.path == path) | Department.path.startswith(path + "/"))
         for org_id, path in roots
