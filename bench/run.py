@@ -7,14 +7,21 @@ the function and listing it there. Today:
 - coverage: the coverage report (tracker.coverage.queries) against one hand-written aggregate SQL
   statement (bench.handwritten) on the council-sized data set (bench.dataset), on SQLite and PostgreSQL,
   medians of several runs, with the numbers checked equal;
-- outbox: the outbox sending rate, from `bench.outbox.measure_outbox()` when that module exists;
-- throughput, queries per page, worker memory: placeholders for the measurements still to come.
+- outbox: the outbox worker's sending rate against a bare smtplib loop (bench.outbox);
+- throughput: wrk against gunicorn (sync workers) serving the full data set: the sessions list, a session
+  page, My training, the coverage page and a booking POST, each as a ratio to a bare route of the same app
+  in the same server (bench.web), and the coverage page against a route serving the hand-written statement;
+- queries: SQL statements of one request to each of those pages on a data set a tenth the size and on the
+  full one (equal counts: no query per row);
+- memory: the gunicorn workers' peak resident memory after the throughput run;
+- summary: every ratio beside its goal (shown first in results.md).
 
 PostgreSQL: a new database is made beside the one named by BENCH_POSTGRES_URL or
 TRACKER_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) and dropped at
 the end. SQLite: a file in a temporary directory.
 
-    python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--sections coverage,outbox]
+    python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 10] [--workers 2]
+                        [--sections coverage,outbox,throughput,queries,memory,summary]
 """
 
 from __future__ import annotations
@@ -143,6 +150,11 @@ class Built:
     app: Any
     dataset: dataset.Dataset
     build_seconds: float
+    url: str = ""
+    factor: float = 1.0
+    #: The bench app (product app plus the bench's routes) and what the pages need, once prepared.
+    web_app: Any = None
+    web: Any = None
 
 
 @dataclass
@@ -153,6 +165,10 @@ class Bench:
     built: dict[str, Built] = field(default_factory=dict)
     #: Why a backend could not be measured, by backend.
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: Smaller data sets (for statements per page at 1× and 10×), by (backend, factor).
+    extra: dict[tuple[str, float], Built] = field(default_factory=dict)
+    #: Figures that sections leave for later ones (worker memory, the summary against the goals).
+    notes: dict[str, Any] = field(default_factory=dict)
     _stack: list[Any] = field(default_factory=list)
 
     def data_set(self, backend: str) -> Built | None:
@@ -160,35 +176,66 @@ class Bench:
         if backend in self.unavailable:
             return None
         if backend not in self.built:
-            manager = database(backend)
-            try:
-                url = manager.__enter__()
-            except psycopg.Error as error:
-                self.unavailable[backend] = f"could not create a database: {error}"
+            built = self._build(backend, self.options.scale)
+            if built is None:
                 return None
-            self._stack.append(manager)
-            app = make_app(url)
-            scale = dataset.FULL.times(self.options.scale)
-            say(f"[{backend}] building the data set ({scale.people:,} people, {scale.bookings:,} bookings)...")
-            started = time.perf_counter()
-            with app.app_context():
-                from tracker.extensions import db
-
-                with db.engine.begin() as connection:
-                    built = dataset.build(connection, scale)
-                db.session.remove()
-            seconds = time.perf_counter() - started
-            say(f"[{backend}] built in {seconds:.1f}s: {dataset.describe(built)}")
-            self.built[backend] = Built(backend, app, built, seconds)
+            self.built[backend] = built
         return self.built[backend]
 
-    def close(self) -> None:
-        for built in self.built.values():
-            with built.app.app_context():
-                from tracker.extensions import db
+    def small_data_set(self, backend: str) -> Built | None:
+        """A data set a tenth the size of the full one, on its own database (built on first use)."""
+        factor = self.options.scale / 10
+        if (backend, factor) not in self.extra:
+            built = self._build(backend, factor)
+            if built is None:
+                return None
+            self.extra[(backend, factor)] = built
+        return self.extra[(backend, factor)]
 
-                db.session.remove()
-                db.engine.dispose()
+    def _build(self, backend: str, factor: float) -> Built | None:
+        if backend in self.unavailable:
+            return None
+        manager = database(backend)
+        try:
+            url = manager.__enter__()
+        except psycopg.Error as error:
+            self.unavailable[backend] = f"could not create a database: {error}"
+            return None
+        self._stack.append(manager)
+        app = make_app(url)
+        scale = dataset.FULL.times(factor)
+        say(f"[{backend}] building a data set ({scale.people:,} people, {scale.bookings:,} bookings)...")
+        started = time.perf_counter()
+        with app.app_context():
+            from tracker.extensions import db
+
+            with db.engine.begin() as connection:
+                built = dataset.build(connection, scale)
+            db.session.remove()
+        seconds = time.perf_counter() - started
+        say(f"[{backend}] built in {seconds:.1f}s: {dataset.describe(built)}")
+        return Built(backend, app, built, seconds, url=url, factor=factor)
+
+    def web_ready(self, built: Built) -> Built:
+        """The bench app on `built`'s database, and the accounts, sessions and bookings the pages need."""
+        if built.web is None:
+            from bench import web
+
+            built.web_app = web.create_bench_app(built.url, csrf=False)
+            say(f"[{built.backend}] adding accounts, upcoming sessions and bookings for the pages...")
+            built.web = web.prepare(built.web_app, built.factor)
+        return built
+
+    def close(self) -> None:
+        for built in [*self.built.values(), *self.extra.values()]:
+            for app in (built.app, built.web_app):
+                if app is None:
+                    continue
+                with app.app_context():
+                    from tracker.extensions import db
+
+                    db.session.remove()
+                    db.engine.dispose()
         while self._stack:
             self._stack.pop().__exit__(None, None, None)
 
@@ -277,6 +324,7 @@ def coverage_section(bench: Bench) -> str:
             say(f"[{backend}] not measured: {bench.unavailable[backend]}")
             continue
         measured.append(figures)
+    bench.notes["coverage"] = measured
     rows = [
         [
             f["backend"],
@@ -316,48 +364,327 @@ def coverage_section(bench: Bench) -> str:
     return "\n".join(notes)
 
 
-# --- Section: outbox sending rate (bench/outbox.py, added separately) -------------------------------------------
+# --- Section: outbox sending rate (bench/outbox.py) --------------------------------------------------------------
+
+OUTBOX_MESSAGES = 1000
 
 
 def outbox_section(bench: Bench) -> str:
-    """`bench.outbox.measure_outbox()` returns Markdown, or a mapping of figure name to value."""
-    try:
-        from bench.outbox import measure_outbox  # type: ignore[import-not-found]
-    except ModuleNotFoundError as error:
-        if error.name != "bench.outbox":
-            raise
-        return "Not measured yet: `bench/outbox.py` (`measure_outbox()`) is still to come."
-    result = measure_outbox()
-    if isinstance(result, dict):
-        return markdown_table(["Figure", "Value"], [[str(k), str(v)] for k, v in result.items()])
-    return str(result)
+    """The outbox worker against a bare smtplib loop sending the same messages to the same local server."""
+    from bench.outbox import format_table, measure_outbox
+
+    say(f"sending {OUTBOX_MESSAGES:,} invites through the outbox worker and through a bare smtplib loop...")
+    result = measure_outbox(OUTBOX_MESSAGES)
+    bench.notes["outbox"] = result
+    table = format_table(result)
+    say("\n" + table + "\n")
+    return "\n".join(
+        [
+            table,
+            "",
+            "The worker claims a batch, builds each MIME message (text, HTML, calendar invite), sends it and records",
+            "the outcome row by row; the bare loop only sends messages built beforehand. The ratio is the share of",
+            "the bare loop's rate the worker keeps.",
+        ]
+    )
 
 
-# --- Sections still to come ------------------------------------------------------------------------------------
+# --- Section: page throughput with wrk against gunicorn ---------------------------------------------------------
+
+#: Goals (issue #7): a read page serves at least this share of the bare route's rate; the booking POST this
+#: share; the coverage page at least half the rate of the route serving the hand-written statement (within 2×).
+READ_GOAL = 0.12
+POST_GOAL = 0.08
+COVERAGE_GOAL = 0.5
 
 
-def placeholder(what: str) -> Callable[[Bench], str]:
-    def section(_bench: Bench) -> str:
-        return f"Not measured yet: {what}."
+def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
+    """Every request measured between two runs of the bare route (the machine is shared and its load drifts:
+    each ratio is to the mean of the bare runs just before and just after it)."""
+    from bench import web
 
-    return section
+    data = built.web
+    seconds, warm = bench.options.seconds, min(2.0, bench.options.seconds)
+    figures: dict[str, Any] = {"measured": {}, "statuses": {}, "errors": {}, "bare": []}
+    with web.serve(built.url, workers=bench.options.workers) as server:
+        say(f"[{built.backend}] gunicorn: {bench.options.workers} sync workers at {server.base_url}; signing in...")
+        staff = web.sign_in(server.base_url, data.staff)
+        coordinator = web.sign_in(server.base_url, data.coordinator)
+        bookers = [web.sign_in(server.base_url, email) for email in data.bookers]
+        bare_url = server.base_url + "/bench/bare"
+
+        def bare() -> float:
+            result = web.run_wrk(bare_url, seconds=seconds / 2)
+            if result.unexpected(200) or result.errors:
+                figures["errors"]["Bare route"] = f"{result.unexpected(200)} {result.errors}".strip()
+            figures["bare"].append(result.requests_per_second)
+            return result.requests_per_second
+
+        web.run_wrk(bare_url, seconds=warm)
+        before = bare()
+
+        def record(name: str, result, expected: int, before: float) -> float:
+            after = bare()
+            figures["measured"][name] = {
+                "rate": result.requests_per_second,
+                "bare": (before + after) / 2,
+                "load": os.getloadavg()[0],
+            }
+            figures["statuses"][name] = result.statuses
+            if result.unexpected(expected) or result.errors:
+                figures["errors"][name] = f"{result.unexpected(expected)} {result.errors}".strip()
+            say(
+                f"[{built.backend}] {name}: {result.requests_per_second:,.1f} req/s {result.statuses} "
+                f"{result.errors} (bare {before:,.0f} / {after:,.0f})"
+            )
+            return after
+
+        targets = [
+            (name, path, (coordinator if email == data.coordinator else staff).cookie)
+            for name, (path, email) in data.pages().items()
+        ]
+        targets.append(("Hand-written coverage SQL", "/bench/coverage-sql", coordinator.cookie))
+        for name, path, cookie in targets:
+            url = server.base_url + path
+            web.run_wrk(url, seconds=warm, cookie=cookie)
+            before = record(name, web.run_wrk(url, seconds=seconds, cookie=cookie), 200, before)
+
+        # Booking POST: each request books the next (person, session) pair, so none is refused as a duplicate.
+        sessions = data.upcoming_session_ids
+        split = max(1, len(sessions) // 5)
+        web.run_wrk(server.base_url + "/", seconds=warm, bookings=(bookers, sessions[:split]))
+        time.sleep(1)  # requests still in flight when wrk stops are finished by the server, unseen by wrk
+        booked_before = web.count_bookings_by(built.web_app, data.bookers)
+        post = web.run_wrk(server.base_url + "/", seconds=seconds, bookings=(bookers, sessions[split:]))
+        time.sleep(1)
+        figures["booked"] = web.count_bookings_by(built.web_app, data.bookers) - booked_before
+        figures["booked_expected"] = post.statuses.get(302, 0)
+        record("Booking POST", post, 302, before)
+        figures["memory"] = web.worker_memory(server)
+    return figures
 
 
-#: (key, title, function) in the order they appear in results.md.
+def throughput_section(bench: Bench) -> str:
+    from bench import web
+
+    if not web.wrk_available():
+        return "Not measured: `wrk` is not installed (`apt-get install -y wrk`)."
+    measured: dict[str, dict[str, Any]] = {}
+    for backend in bench.options.backends:
+        built = bench.data_set(backend)
+        if built is None:
+            continue
+        measured[backend] = _wrk_figures(bench, bench.web_ready(built))
+    bench.notes["throughput"] = measured
+    if not measured:
+        return "Not measured: no database was available."
+
+    names = list(next(iter(measured.values()))["measured"])
+    header = ["Request"]
+    for backend in measured:
+        header += [f"{backend} req/s", f"{backend} bare req/s", f"{backend} ratio"]
+    header += ["Goal"]
+    rows = []
+    for name in names:
+        row = [name]
+        for figures in measured.values():
+            m = figures["measured"][name]
+            ratio = f"{m['rate'] / m['bare']:.3f}"
+            if name == "Coverage page":
+                sql = figures["measured"]["Hand-written coverage SQL"]["rate"]
+                ratio += f" ({m['rate'] / sql:.2f} of the SQL)"
+            row += [f"{m['rate']:,.1f}", f"{m['bare']:,.0f}", ratio]
+        row.append(_goal_text(name))
+        rows.append(row)
+    table = markdown_table(header, rows)
+    say("\n" + table + "\n")
+    notes = [
+        f"gunicorn with {bench.options.workers} sync workers (one request per connection, as STACK.md advises) "
+        f"serving the full data set of each database with {web.upcoming_count(bench.options.scale)} upcoming "
+        f"sessions added; `wrk -t2 -c16 -d{bench.options.seconds:g}s` after a 2-second warm-up. Each ratio is to "
+        "the bare route of the same app in the same server (`/bench/bare`, added only by `bench/web.py`), "
+        f"measured for {bench.options.seconds / 2:g} seconds just before and just after the request it "
+        "yardsticks (the machine is shared: the mean of those two runs is shown). Read pages are signed in "
+        f"(staff; the coordinator for coverage); the coverage page is as of {dataset.AS_OF} with sessions "
+        f"from {dataset.PERIOD_START}, and is also compared with a route serving the hand-written statement "
+        f"(`/bench/coverage-sql`). Each booking POST books the next of {web.BOOKERS} people onto the next "
+        "upcoming session, with that person's cookie and CSRF token.",
+        "",
+        table,
+        "",
+    ]
+    for backend, figures in measured.items():
+        checks = [
+            f"{backend}: wrk saw {_statuses_text(figures['statuses'])}.",
+            f"The booking POSTs answered {figures['booked_expected']:,} redirects and made {figures['booked']:,} "
+            "bookings"
+            + (
+                " (one each, and at most one for each of the 16 connections still waiting when wrk stopped)."
+                if 0 <= figures["booked"] - figures["booked_expected"] <= 16
+                else " (**a mismatch**)."
+            ),
+            "Load average (1 minute) during the runs: "
+            + ", ".join(f"{m['load']:.1f}" for m in figures["measured"].values())
+            + ".",
+        ]
+        if figures["errors"]:
+            checks.append("Unexpected: " + "; ".join(f"{k}: {v}" for k, v in figures["errors"].items()) + ".")
+        notes.append(" ".join(checks))
+        notes.append("")
+    return "\n".join(notes).rstrip()
+
+
+def _goal_text(name: str) -> str:
+    if name == "Bare route" or name == "Hand-written coverage SQL":
+        return ""
+    if name == "Booking POST":
+        return f"≥ {POST_GOAL} of bare"
+    if name == "Coverage page":
+        return f"within 2× of the SQL (≥ {COVERAGE_GOAL} of its rate)"
+    return f"≥ {READ_GOAL} of bare"
+
+
+def _statuses_text(statuses: dict[str, dict[int, int]]) -> str:
+    return "; ".join(
+        f"{name} " + ", ".join(f"{count:,}× {status}" for status, count in sorted(counts.items()))
+        for name, counts in statuses.items()
+    )
+
+
+# --- Section: SQL statements per page at 1× and 10× -----------------------------------------------------------
+
+
+def queries_section(bench: Bench) -> str:
+    from bench import web
+
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for backend in bench.options.backends:
+        small, large = bench.small_data_set(backend), bench.data_set(backend)
+        if small is None or large is None:
+            continue
+        for label, built in (("1×", small), ("10×", large)):
+            bench.web_ready(built)
+            say(f"[{backend}] counting SQL statements per page on the {label} data set...")
+            counts[(backend, label)] = web.count_statements(built.web_app, built.web)
+    if not counts:
+        return "Not measured: no database was available."
+    names = list(next(iter(counts.values())))
+    header = ["Page", *[f"{backend} {label}" for backend, label in counts], "Equal"]
+    rows = []
+    equal_everywhere = True
+    for name in names:
+        equal = all(
+            counts[(backend, "1×")][name] == counts[(backend, "10×")][name]
+            for backend in bench.options.backends
+            if (backend, "1×") in counts
+        )
+        equal_everywhere &= equal
+        rows.append([name, *[str(c[name]) for c in counts.values()], "yes" if equal else "**no**"])
+    bench.notes["queries_equal"] = equal_everywhere
+    table = markdown_table(header, rows)
+    say("\n" + table + "\n")
+    small_scale = dataset.FULL.times(bench.options.scale / 10)
+    return "\n".join(
+        [
+            "SQL statements of one request to each page (signed in, after a warm-up request; counted in process with",
+            "the same app), on a data set a tenth the size "
+            f"({small_scale.people:,} people, {small_scale.bookings:,} bookings, {web.upcoming_count(bench.options.scale / 10)} "
+            "upcoming sessions) and on the full one "
+            f"({web.upcoming_count(bench.options.scale)} upcoming sessions): "
+            "the same count at both sizes means no page issues a query per row. SQLite's counts include the",
+            "explicit `BEGIN` (or `BEGIN IMMEDIATE`) the app issues there (see docs/decisions.md).",
+            "",
+            table,
+        ]
+    )
+
+
+# --- Section: worker memory -------------------------------------------------------------------------------------
+
+
+def memory_section(bench: Bench) -> str:
+    measured = bench.notes.get("throughput") or {}
+    if not measured:
+        return "Not measured: it is read from the gunicorn workers after the throughput run (section `throughput`)."
+    rows = []
+    for backend, figures in measured.items():
+        for pid, peak, rss in figures["memory"]:
+            rows.append([backend, str(pid), f"{peak / 1024:,.1f} MB", f"{rss / 1024:,.1f} MB"])
+    table = markdown_table(["Backend", "Worker", "Peak resident memory (VmHWM)", "Resident at the end (VmRSS)"], rows)
+    say("\n" + table + "\n")
+    peak = max(p for figures in measured.values() for _, p, _ in figures["memory"]) if rows else 0
+    bench.notes["memory_peak_mb"] = peak / 1024
+    return "\n".join(
+        [
+            "Each gunicorn sync worker's high-water mark of resident memory (`VmHWM` in `/proc/<pid>/status`) after",
+            "it served every page and the booking POSTs above on the full data set.",
+            "",
+            table,
+        ]
+    )
+
+
+# --- Summary ----------------------------------------------------------------------------------------------------
+
+
+def summary_section(bench: Bench) -> str:
+    rows = []
+    for backend, figures in (bench.notes.get("throughput") or {}).items():
+        for name, m in figures["measured"].items():
+            if name == "Hand-written coverage SQL":
+                continue
+            ratio = m["rate"] / m["bare"]
+            if name == "Coverage page":
+                sql = figures["measured"]["Hand-written coverage SQL"]["rate"]
+                met = m["rate"] / sql >= COVERAGE_GOAL
+                rows.append(
+                    [
+                        backend,
+                        "Coverage page / hand-written SQL route",
+                        f"{m['rate'] / sql:.2f}",
+                        f"≥ {COVERAGE_GOAL}",
+                        met,
+                    ]
+                )
+                continue
+            goal = POST_GOAL if name == "Booking POST" else READ_GOAL
+            rows.append([backend, f"{name} / bare route", f"{ratio:.3f}", f"≥ {goal}", ratio >= goal])
+    for figures in bench.notes.get("coverage", []):
+        rows.append(
+            [
+                figures["backend"],
+                "Coverage report / hand-written statement (time)",
+                f"{figures['ratio']:.2f}×",
+                "≤ 2×",
+                figures["ratio"] <= 2,
+            ]
+        )
+    if "queries_equal" in bench.notes:
+        equal = bench.notes["queries_equal"]
+        rows.append(["both", "SQL statements per page, 1× and 10×", "equal" if equal else "differ", "equal", equal])
+    if "outbox" in bench.notes:
+        ratio = bench.notes["outbox"]["ratio"]
+        rows.append(["sqlite", "Outbox send rate / bare smtplib loop", f"{ratio:.2f}", "(shown)", None])
+    if "memory_peak_mb" in bench.notes:
+        rows.append(["both", "Peak worker memory", f"{bench.notes['memory_peak_mb']:,.0f} MB", "(shown)", None])
+    table = markdown_table(
+        ["Backend", "Measure", "Figure", "Goal", "Met"],
+        [[*row[:4], "" if row[4] is None else ("yes" if row[4] else "**no**")] for row in rows],
+    )
+    say("\n" + table + "\n")
+    return table
+
+
+SUMMARY_TITLE = "Summary against the goals"
+
+#: (key, title, function) in the order they run; results.md shows the summary first.
 SECTIONS: list[tuple[str, str, Callable[[Bench], str]]] = [
     ("coverage", "Coverage report against one hand-written SQL statement", coverage_section),
     ("outbox", "Outbox sending rate", outbox_section),
-    (
-        "throughput",
-        "Page throughput",
-        placeholder("requests per second for the main pages with wrk, as ratios to a bare route in the same run"),
-    ),
-    (
-        "queries",
-        "Queries per page at 1× and 10×",
-        placeholder("SQL statements per page on the data set and ten times it"),
-    ),
-    ("memory", "Worker memory", placeholder("resident memory of a gunicorn worker after serving the pages")),
+    ("throughput", "Page throughput", throughput_section),
+    ("queries", "SQL statements per page at 1× and 10×", queries_section),
+    ("memory", "Worker memory", memory_section),
+    ("summary", SUMMARY_TITLE, summary_section),
 ]
 
 
@@ -373,7 +700,9 @@ def write_results(bench: Bench, sections: list[tuple[str, str]], path: Path) -> 
         "",
         bench.machine.markdown(),
     ]
-    for title, body in sections:
+    # The summary (run last, as it gathers the others' figures) comes first.
+    ordered = sorted(sections, key=lambda section: section[0] != SUMMARY_TITLE)
+    for title, body in ordered:
         parts += ["", f"## {title}", "", body]
     path.write_text("\n".join(parts) + "\n")
 
@@ -383,6 +712,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply people, sessions and bookings")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each wrk run (after a warm-up)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--sections", default=",".join(key for key, _, _ in SECTIONS), help="which to run")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the Markdown")
     options = parser.parse_args(argv)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
 from tracker.accounts.passwords import hash_password, password_problem, verify_password
@@ -189,11 +189,18 @@ def load_session_user(token: str, *, now: datetime | None = None) -> UserAccount
     """The user of a live sign-in session: not revoked, account active, within the absolute timeout."""
     now = now or utc_now()
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    row = db.session.execute(
-        select(LoginSession, UserAccount)
-        .join(UserAccount, LoginSession.user_id == UserAccount.id)
-        .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
-    ).first()
+    # One statement for every request: the session, the account, its person (the header shows the name) and
+    # its roles (the access policy reads them).
+    row = (
+        db.session.execute(
+            select(LoginSession, UserAccount)
+            .join(UserAccount, LoginSession.user_id == UserAccount.id)
+            .options(joinedload(UserAccount.person), joinedload(UserAccount.role_rows))
+            .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     login_session, user = row

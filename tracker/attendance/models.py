@@ -90,7 +90,10 @@ class TrainingRecord(db.Model):
     """A completion of a course by a person: what coverage counts."""
 
     __tablename__ = "training_record"
-    __table_args__ = (Index("ix_training_record_course_person", "course_id", "person_id", "completed_on"),)
+    # expires_on too: "a valid record on day D" (coverage, My training) is then answered from the index alone.
+    __table_args__ = (
+        Index("ix_training_record_course_person", "course_id", "person_id", "completed_on", "expires_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

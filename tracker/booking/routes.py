@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
@@ -20,7 +21,7 @@ from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
 from tracker.courses import sessions
-from tracker.courses.models import TrainingSession
+from tracker.courses.models import SessionTrainer, TrainingSession
 from tracker.coverage.queries import training_status_for_person
 from tracker.extensions import db
 from tracker.invites.feeds import find_active_token
@@ -34,9 +35,16 @@ bp = Blueprint("booking", __name__)
 PER_PAGE = 20
 
 
-def _viewable_session(session_id: int) -> TrainingSession:
-    """The session, or 404 if it does not exist or is a draft this person may not see."""
-    training_session = db.get_or_404(TrainingSession, session_id)
+#: Loader options for a session shown with its course and trainers (two statements, not one per trainer).
+SESSION_DETAILS = (
+    joinedload(TrainingSession.course),
+    selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
+)
+
+
+def _viewable_session(session_id: int, *options) -> TrainingSession:
+    """The session (loaded with `options`), or 404 if it does not exist or is a draft this person may not see."""
+    training_session = db.get_or_404(TrainingSession, session_id, options=list(options))
     if not sessions.can_view_session(current_user, training_session):
         abort(404)
     return training_session
@@ -74,7 +82,7 @@ def list_sessions() -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>")
 def show_session(session_id: int) -> ResponseReturnValue:
     """A session: when, where, trainers, places left, and a button to book or join the waiting list."""
-    training_session = _viewable_session(session_id)
+    training_session = _viewable_session(session_id, *SESSION_DETAILS)
     me = current_user.person
     booking = services.find_active_booking(session_id=session_id, person_id=me.id)
     position = None

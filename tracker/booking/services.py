@@ -23,7 +23,7 @@ from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, Book
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
 from tracker.common.time import add_months, format_datetime, start_of_london_day, utc_now
-from tracker.courses.models import SessionAudience, SessionStatus, SessionTrainer, TrainingSession
+from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
 from tracker.extensions import db
 from tracker.people import services as people
 from tracker.people.models import Organisation, Person
@@ -103,6 +103,24 @@ def waitlist_counts_by_session(session_ids: list[int]) -> dict[int, int]:
         .group_by(Booking.session_id)
     )
     return dict(rows.all())
+
+
+def seats_and_waitlist_by_session(session_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(seats taken, waiting-list length) for many sessions in one query; sessions with neither are left out."""
+    if not session_ids:
+        return {}
+    seat = Booking.status.in_(SEAT_STATUSES)
+    waiting = Booking.status == BookingStatus.WAITLISTED
+    rows = db.session.execute(
+        select(
+            Booking.session_id,
+            func.count(Booking.id).filter(seat),
+            func.count(Booking.id).filter(waiting),
+        )
+        .where(Booking.session_id.in_(session_ids), or_(seat, waiting))
+        .group_by(Booking.session_id)
+    )
+    return {session_id: (taken, waitlisted) for session_id, taken, waitlisted in rows}
 
 
 def waitlist_order():
@@ -428,15 +446,13 @@ def audience_includes(viewer: UserAccount):
 def bookable_sessions_query(
     *, viewer: UserAccount, course_id: int | None = None, month: date | None = None, now: datetime | None = None
 ) -> Select:
-    """Upcoming published sessions the viewer may book, soonest first; `month` is any day of a London month."""
+    """Upcoming published sessions the viewer may book, soonest first; `month` is any day of a London month.
+
+    Loads each session's course and audience (what lists show), not its trainers."""
     now = now or utc_now()
     statement = (
         select(TrainingSession)
-        .options(
-            joinedload(TrainingSession.course),
-            selectinload(TrainingSession.audience),
-            selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
-        )
+        .options(joinedload(TrainingSession.course), selectinload(TrainingSession.audience))
         .where(
             TrainingSession.status == SessionStatus.PUBLISHED,
             TrainingSession.starts_at > now,

@@ -244,10 +244,9 @@ class SeatCounts:
 
 
 def seat_counts(session_ids: list[int]) -> dict[int, SeatCounts]:
-    """Seats taken and waiting-list length for many sessions (two queries, whatever their number)."""
-    taken = booking_services.seats_taken_by_session(session_ids)
-    waiting = booking_services.waitlist_counts_by_session(session_ids)
-    return {sid: SeatCounts(taken.get(sid, 0), waiting.get(sid, 0)) for sid in session_ids}
+    """Seats taken and waiting-list length for many sessions (one query, whatever their number)."""
+    counts = booking_services.seats_and_waitlist_by_session(session_ids)
+    return {sid: SeatCounts(*counts.get(sid, (0, 0))) for sid in session_ids}
 
 
 # --- Monthly series: the nth weekday of a month ------------------------------------------------------

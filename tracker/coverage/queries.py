@@ -362,9 +362,13 @@ def _not_left(day: Any) -> ColumnElement[bool]:
 def _required_clause(context: CoverageContext, day: Any) -> ColumnElement[bool]:
     """Whether one of the course's requirements covers (Person, Placement) on `day`."""
     clauses = []
+    # `organisation_id + 0`, not the bare column: with one `organisation_id = ?` per requirement, SQLite reads
+    # people through the organisation index once per requirement and day (a MULTI-INDEX OR) instead of walking
+    # the placements covering the day, which makes the quarterly counts about twice as slow.
+    organisation_id = Person.organisation_id + 0
     for rule in context.requirements:
         parts: list[ColumnElement[bool]] = [
-            Person.organisation_id == rule.organisation_id,
+            organisation_id == rule.organisation_id,
             literal(rule.from_date, Date()) <= day,
         ]
         if rule.department_id is not None:

@@ -40,12 +40,16 @@ def privacy() -> ResponseReturnValue:
 
 @bp.app_context_processor
 def layout_context() -> dict:
-    from flask import current_app
+    from flask import current_app, g
 
     from tracker.main.navigation import service_navigation
 
+    # Context processors run for every render_template of a request, and every GOV.UK form field is one
+    # (govuk_frontend_wtf renders each through a template): work out the navigation once per request.
+    if "nav_items" not in g:
+        g.nav_items = service_navigation(current_user)
     return {
         "service_name": "Prevent training",
         "organisation_brand": current_app.config.get("TRACKER_BRAND", "London Borough of Barnet"),
-        "nav_items": service_navigation(current_user),
+        "nav_items": g.nav_items,
     }

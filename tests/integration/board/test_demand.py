@@ -211,6 +211,6 @@ def test_the_page_issues_a_fixed_number_of_queries(live_council, signed_in, quer
         add_people(department, 4)
         make_session(course=live_council["wrap"], starts_at=datetime.now(UTC) + timedelta(days=10 + n))
     assert count() == small
-    # 3 for the signed-in user and layout; courses, tree; equivalents, requirements; the counts; two for the
+    # 1 for the signed-in user (person and roles); courses, tree; equivalents, requirements; the counts; two for the
     # rates; the scheduled sessions.
-    assert small == 11
+    assert small == 9
