@@ -68,6 +68,9 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     from tracker.invites import services as invites
 
     invites.init_app(app)  # booking and session events -> the email outbox
+    from tracker.common import macros
+
+    macros.init_app(app)  # last: the macros see the Jinja globals as they are now (csrf_token among them)
     return app
 
 

@@ -69,13 +69,12 @@ def list_sessions() -> ResponseReturnValue:
     month = filters.month.data if not filters.month.errors else None
     statement = services.bookable_sessions_query(viewer=current_user, course_id=filters.course.data, month=month)
     page = paginate(statement, number=page_number(), per_page=PER_PAGE)
-    ids = [s.id for s in page.items]
+    services.load_audiences(page.items)
     return render_template(
         "booking/list_sessions.html",
         filters=filters,
         page=page,
-        taken=services.seats_taken_by_session(ids),
-        mine=services.active_bookings_by_person_on_sessions(current_user.person_id, ids),
+        booking_counts=services.places_and_my_status([s.id for s in page.items], current_user.person_id),
     )
 
 
@@ -132,6 +131,7 @@ def my_training() -> ResponseReturnValue:
     upcoming = services.list_upcoming_bookings(me, now=now)
     positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
     past = paginate(services.past_bookings_query(me, now=now), number=page_number("past_page"), per_page=PER_PAGE)
+    records = list_person_records(me)
     return render_template(
         "booking/my_training.html",
         person=me,
@@ -139,8 +139,8 @@ def my_training() -> ResponseReturnValue:
         positions=positions,
         past=past,
         now=now,
-        requirement_statuses=training_status_for_person(me),
-        records=list_person_records(me),
+        requirement_statuses=training_status_for_person(me, records=records),
+        records=records,
         feed_token=find_active_token(me),
     )
 

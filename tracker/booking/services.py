@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking import signals
@@ -448,11 +449,12 @@ def bookable_sessions_query(
 ) -> Select:
     """Upcoming published sessions the viewer may book, soonest first; `month` is any day of a London month.
 
-    Loads each session's course and audience (what lists show), not its trainers."""
+    Loads each session's course, not its trainers nor its audience (`load_audiences` loads the audience of the
+    restricted ones, which lists name)."""
     now = now or utc_now()
     statement = (
         select(TrainingSession)
-        .options(joinedload(TrainingSession.course), selectinload(TrainingSession.audience))
+        .options(joinedload(TrainingSession.course))
         .where(
             TrainingSession.status == SessionStatus.PUBLISHED,
             TrainingSession.starts_at > now,
@@ -471,7 +473,8 @@ def bookable_sessions_query(
 
 
 def _with_session():
-    return joinedload(Booking.training_session).joinedload(TrainingSession.course)
+    """For statements that join the booking's session already: fill it (and its course) from that join."""
+    return contains_eager(Booking.training_session).joinedload(TrainingSession.course)
 
 
 def list_upcoming_bookings(person: Person, *, now: datetime | None = None) -> list[Booking]:
@@ -576,6 +579,43 @@ def active_bookings_by_person_on_sessions(person_id: int, session_ids: list[int]
         )
     )
     return {booking.session_id: booking for booking in rows}
+
+
+def places_and_my_status(session_ids: list[int], person_id: int) -> dict[int, tuple[int, str | None]]:
+    """{session_id: (seats taken, the person's active booking status or None)} for a list of sessions, in one
+    query (what the sessions list shows beside each session); sessions with no booking at all are left out."""
+    if not session_ids:
+        return {}
+    mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
+    rows = db.session.execute(
+        select(
+            Booking.session_id,
+            func.sum(case((Booking.status.in_(SEAT_STATUSES), 1), else_=0)),
+            func.max(case((mine, Booking.status))),
+        )
+        .where(Booking.session_id.in_(session_ids))
+        .group_by(Booking.session_id)
+    )
+    return {session_id: (int(taken or 0), status) for session_id, taken, status in rows}
+
+
+def load_audiences(training_sessions: list[TrainingSession]) -> None:
+    """Load the audience of the restricted sessions among these, in one query (none when no session is
+    restricted): a list names the organisations a restricted session is for."""
+    restricted = {s.id: s for s in training_sessions if s.audience_restricted}
+    if not restricted:
+        return
+    rows = db.session.execute(
+        select(SessionAudience.session_id, Organisation)
+        .join(Organisation, Organisation.id == SessionAudience.organisation_id)
+        .where(SessionAudience.session_id.in_(restricted))
+        .order_by(Organisation.name, Organisation.id)
+    )
+    audiences: dict[int, list[Organisation]] = {session_id: [] for session_id in restricted}
+    for session_id, organisation in rows:
+        audiences[session_id].append(organisation)
+    for session_id, organisations in audiences.items():
+        set_committed_value(restricted[session_id], "audience", organisations)
 
 
 def book_for(

@@ -1,4 +1,5 @@
-"""Pages of long lists for the web pages: one count and one page query, and GOV.UK pagination links."""
+"""Pages of long lists for the web pages: one query per page (its rows carry the total), and GOV.UK pagination
+links."""
 
 from __future__ import annotations
 
@@ -70,14 +71,33 @@ def page_number(name: str = "page") -> int:
 
 
 def paginate(statement: Select, *, number: int | None = None, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
-    """One page of an ordered statement: two queries (count, page), whatever the total.
+    """One page of an ordered statement, whatever the total: one query, the page's rows each carrying the total
+    (`count(*) OVER ()`, counted before LIMIT); a second (a count) only when the page asked for is past the end
+    or the statement is DISTINCT (where the window would count the rows before DISTINCT).
 
     `number` defaults to the `page` query argument; past the end it shows the last page. `scalars`
     False returns rows (for statements selecting several things, e.g. (Person, path)).
     """
     number = number or page_number()
+    if statement._distinct:
+        return _paginate_with_count(statement, number=number, per_page=per_page, scalars=scalars)
+    counted = statement.add_columns(func.count().over().label("page_total"))
+    rows = list(_page_rows(counted, number=number, per_page=per_page, scalars=scalars))
+    if not rows and number > 1:  # past the end (or emptied since the link was made): the last page
+        return _paginate_with_count(statement, number=number, per_page=per_page, scalars=scalars)
+    total = rows[0][-1] if rows else 0
+    items = [row[0] for row in rows] if scalars else [tuple(row[:-1]) for row in rows]
+    return Page(items=items, total=total, number=number, per_page=per_page)
+
+
+def _page_rows(statement: Select, *, number: int, per_page: int, scalars: bool):
+    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
+    return result.unique() if scalars else result
+
+
+def _paginate_with_count(statement: Select, *, number: int, per_page: int, scalars: bool) -> Page:
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     number = min(number, max(1, ceil(total / per_page)))
-    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
-    items = list(result.unique().scalars()) if scalars else [tuple(row) for row in result]
+    result = _page_rows(statement, number=number, per_page=per_page, scalars=scalars)
+    items = list(result.scalars()) if scalars else [tuple(row) for row in result]
     return Page(items=items, total=total, number=number, per_page=per_page)

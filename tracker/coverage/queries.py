@@ -44,6 +44,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import CTE
 
 from tracker.accounts.models import Role
@@ -1038,10 +1039,13 @@ class RequirementStatus:
         return PersonTrainingStatus.EXPIRED if self.expired_on else PersonTrainingStatus.NEVER_TRAINED
 
 
-def training_status_for_person(person: Person, *, as_of: date | None = None) -> list[RequirementStatus]:
+def training_status_for_person(
+    person: Person, *, as_of: date | None = None, records: list[TrainingRecord] | None = None
+) -> list[RequirementStatus]:
     """The courses required of `person` on `as_of` (default today in London) and, for each, whether they
     meet it (a record of the course or an equivalent, completed by then and not expired), until when,
-    and whether it expires within 90 days. Courses ordered by code. Four statements, whatever the data.
+    and whether it expires within 90 days. Courses ordered by code. Two statements, whatever the data (one
+    when the caller passes the person's `records`, as "My training" does, which lists them anyway).
 
     Requirements for the whole organisation apply to anyone in it who has not left; a requirement for
     a department subtree applies when the person is placed in that subtree on the day.
@@ -1049,46 +1053,57 @@ def training_status_for_person(person: Person, *, as_of: date | None = None) -> 
     as_of = as_of or today_london()
     if person.end_date is not None and person.end_date <= as_of:
         return []
+    placed = aliased(Department)
+    placed_in_subtree = (
+        exists()
+        .where(
+            Placement.person_id == person.id,
+            _placement_covers(as_of),
+            Placement.department_id == placed.id,
+            or_(
+                placed.path == Department.path,
+                func.substr(placed.path, 1, func.length(Department.path) + 1) == Department.path + "/",
+            ),
+        )
+        .correlate(Department)
+    )
+    # One row per requirement and equivalent course (the course's own row when it has none).
     requirement_rows = db.session.execute(
-        select(Requirement, Course, Department.path)
+        select(Requirement, Course, CourseEquivalence.equivalent_course_id)
         .join(Course, Course.id == Requirement.course_id)
         .outerjoin(Department, Department.id == Requirement.department_id)
-        .where(Requirement.organisation_id == person.organisation_id, Requirement.from_date <= as_of)
+        .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
+        .where(
+            Requirement.organisation_id == person.organisation_id,
+            Requirement.from_date <= as_of,
+            or_(Requirement.department_id.is_(None), placed_in_subtree),
+        )
         .order_by(Course.code, Requirement.id)
-    ).all()
-    if not requirement_rows:
-        return []
-    placed_paths = db.session.scalars(
-        select(Department.path)
-        .join(Placement, Placement.department_id == Department.id)
-        .where(Placement.person_id == person.id, _placement_covers(as_of))
     ).all()
     title = (person.job_title or "").strip().lower()
     courses: dict[int, Course] = {}
-    for requirement, course, path in requirement_rows:
+    satisfies: dict[int, set[int]] = {}
+    for requirement, course, equivalent_id in requirement_rows:
         titles = {t.strip().lower() for t in (requirement.job_titles or []) if t and t.strip()}
         if titles and title not in titles:
             continue
-        if path is not None and not any(p == path or p.startswith(path + "/") for p in placed_paths):
-            continue
         courses.setdefault(course.id, course)
+        satisfies.setdefault(course.id, {course.id})
+        if equivalent_id is not None:
+            satisfies[course.id].add(equivalent_id)
     if not courses:
         return []
-    equivalences = db.session.execute(
-        select(CourseEquivalence.course_id, CourseEquivalence.equivalent_course_id).where(
-            CourseEquivalence.course_id.in_(list(courses))
-        )
-    ).all()
-    satisfies: dict[int, set[int]] = {course_id: {course_id} for course_id in courses}
-    for course_id, equivalent_id in equivalences:
-        satisfies[course_id].add(equivalent_id)
-    records = db.session.execute(
-        select(TrainingRecord.course_id, TrainingRecord.completed_on, TrainingRecord.expires_on).where(
-            TrainingRecord.person_id == person.id,
-            TrainingRecord.course_id.in_(set().union(*satisfies.values())),
-            TrainingRecord.completed_on <= as_of,
-        )
-    ).all()
+    counted = set().union(*satisfies.values())
+    if records is None:
+        records = db.session.execute(
+            select(TrainingRecord.course_id, TrainingRecord.completed_on, TrainingRecord.expires_on).where(
+                TrainingRecord.person_id == person.id,
+                TrainingRecord.course_id.in_(counted),
+                TrainingRecord.completed_on <= as_of,
+            )
+        ).all()
+    else:
+        records = [r for r in records if r.course_id in counted and r.completed_on <= as_of]
     statuses = []
     for course_id, course in courses.items():
         mine = [r for r in records if r.course_id in satisfies[course_id]]
