@@ -96,12 +96,13 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from tracker.common.database import configure_engine
+    from tracker.common.database import commit_read_only_requests, configure_engine
     from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    commit_read_only_requests(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -360,16 +361,20 @@ def booked_person_ids(training_session: TrainingSession, person_ids: Iterable[in
     )
 
 
-def list_person_records(person: Person) -> list[TrainingRecord]:
-    """A person's training records, newest completion first, with course and session (one query)."""
-    return list(
-        db.session.scalars(
-            select(TrainingRecord)
-            .where(TrainingRecord.person_id == person.id)
-            .options(joinedload(TrainingRecord.course), joinedload(TrainingRecord.training_session))
-            .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
-        )
+@cache
+def _person_records_statement() -> Select:
+    return (
+        select(TrainingRecord)
+        .where(TrainingRecord.person_id == bindparam("person_id"))
+        .options(joinedload(TrainingRecord.course), joinedload(TrainingRecord.training_session))
+        .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
     )
+
+
+def list_person_records(person: Person) -> list[TrainingRecord]:
+    """A person's training records, newest completion first, with course and session (one statement, built
+    once: "My training" runs it on every visit)."""
+    return list(db.session.scalars(_person_records_statement(), {"person_id": person.id}))
 
 
 def list_evidence_courses() -> list[Course]:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
@@ -35,10 +35,10 @@ bp = Blueprint("booking", __name__)
 PER_PAGE = 20
 
 
-#: Loader options for a session shown with its course and trainers (two statements, not one per trainer).
+#: Loader options for a session shown with its course and trainers (one statement: a session has few trainers).
 SESSION_DETAILS = (
     joinedload(TrainingSession.course),
-    selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
+    joinedload(TrainingSession.trainers).joinedload(SessionTrainer.person),
 )
 
 
@@ -67,8 +67,8 @@ def list_sessions() -> ResponseReturnValue:
     ]
     filters.validate()
     month = filters.month.data if not filters.month.errors else None
-    statement = services.bookable_sessions_query(viewer=current_user, course_id=filters.course.data, month=month)
-    page = paginate(statement, number=page_number(), per_page=PER_PAGE)
+    statement, parameters = services.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
+    page = paginate(statement, number=page_number(), per_page=PER_PAGE, parameters=parameters)
     services.load_audiences(page.items)
     return render_template(
         "booking/list_sessions.html",
@@ -130,7 +130,7 @@ def my_training() -> ResponseReturnValue:
     now = utc_now()
     upcoming = services.list_upcoming_bookings(me, now=now)
     positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
-    past = paginate(services.past_bookings_query(me, now=now), number=page_number("past_page"), per_page=PER_PAGE)
+    past = services.past_bookings_page(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
     records = list_person_records(me)
     return render_template(
         "booking/my_training.html",
@@ -278,7 +278,8 @@ def book_people(session_id: int) -> ResponseReturnValue:
 def partner_attendees() -> ResponseReturnValue:
     """A partner contact sees their organisation's bookings and books named attendees, adding new people."""
     organisation = current_user.person.organisation
-    choosable = list(db.session.scalars(services.bookable_sessions_query(viewer=current_user).limit(200)).unique())
+    statement, parameters = services.bookable_sessions(viewer=current_user)
+    choosable = list(db.session.scalars(statement.limit(200), parameters).unique())
     form = PartnerAttendeeForm()
     form.session_id.choices = [("", "Choose a session")] + [
         (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable

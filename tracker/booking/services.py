@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Select, and_, case, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import Role, UserAccount
@@ -23,8 +25,9 @@ from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
+from tracker.common.paging import Page, paginate
 from tracker.common.time import add_months, format_datetime, start_of_london_day, utc_now
-from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
+from tracker.courses.models import SessionAudience, SessionStatus, SessionTrainer, TrainingSession
 from tracker.extensions import db
 from tracker.people import services as people
 from tracker.people.models import Organisation, Person
@@ -59,14 +62,21 @@ class CapacityError(BookingError):
 
 
 def lock_session(session_id: int) -> TrainingSession:
-    """Re-read a session with a write lock held until the transaction ends; raises NoResultFound."""
+    """Re-read a session with a write lock held until the transaction ends; raises NoResultFound.
+
+    Its course and trainers come with it (two statements): every change made under the lock (a booking, a
+    cancellation, a promotion, a register) writes an email naming them."""
     statement = (
         select(TrainingSession)
+        .options(
+            joinedload(TrainingSession.course, innerjoin=True),
+            selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
+        )
         .where(TrainingSession.id == session_id)
-        .with_for_update()
+        .with_for_update(of=TrainingSession)
         .execution_options(populate_existing=True)
     )
-    return db.session.execute(statement).scalar_one()
+    return db.session.execute(statement).unique().scalar_one()
 
 
 def count_seats_taken(session_id: int) -> int:
@@ -106,21 +116,23 @@ def waitlist_counts_by_session(session_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+@cache
+def _seats_and_waitlist_statement() -> Select:
+    """Built once (parameter session_ids): session pages and lists run it on every visit."""
+    seat = Booking.status.in_(SEAT_STATUSES)
+    waiting = Booking.status == BookingStatus.WAITLISTED
+    return (
+        select(Booking.session_id, func.count(Booking.id).filter(seat), func.count(Booking.id).filter(waiting))
+        .where(Booking.session_id.in_(bindparam("session_ids", expanding=True)), or_(seat, waiting))
+        .group_by(Booking.session_id)
+    )
+
+
 def seats_and_waitlist_by_session(session_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(seats taken, waiting-list length) for many sessions in one query; sessions with neither are left out."""
     if not session_ids:
         return {}
-    seat = Booking.status.in_(SEAT_STATUSES)
-    waiting = Booking.status == BookingStatus.WAITLISTED
-    rows = db.session.execute(
-        select(
-            Booking.session_id,
-            func.count(Booking.id).filter(seat),
-            func.count(Booking.id).filter(waiting),
-        )
-        .where(Booking.session_id.in_(session_ids), or_(seat, waiting))
-        .group_by(Booking.session_id)
-    )
+    rows = db.session.execute(_seats_and_waitlist_statement(), {"session_ids": list(session_ids)})
     return {session_id: (taken, waitlisted) for session_id, taken, waitlisted in rows}
 
 
@@ -149,12 +161,18 @@ def waitlist_positions(booking_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def find_active_booking(*, session_id: int, person_id: int) -> Booking | None:
-    return db.session.scalar(
-        select(Booking).where(
-            Booking.session_id == session_id, Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES)
-        )
+@cache
+def _active_booking_statement() -> Select:
+    return select(Booking).where(
+        Booking.session_id == bindparam("session_id"),
+        Booking.person_id == bindparam("person_id"),
+        Booking.status.in_(ACTIVE_STATUSES),
     )
+
+
+def find_active_booking(*, session_id: int, person_id: int) -> Booking | None:
+    """The person's place on the session (confirmed, held or waiting), if any; the statement is built once."""
+    return db.session.scalar(_active_booking_statement(), {"session_id": session_id, "person_id": person_id})
 
 
 def list_bookings_for_session(session_id: int, *, include_cancelled: bool = False) -> list[Booking]:
@@ -429,47 +447,57 @@ def lapse_expired_holds(*, session_id: int | None = None, now: datetime | None =
 # --- Finding sessions, my training, booking for others ----------------------------------------------
 
 
-def audience_includes(viewer: UserAccount):
-    """SQL condition: sessions open to all, or restricted to audiences that include the viewer's organisation.
-
-    The coordinator (who books anyone, whatever the audience) sees every session.
-    """
-    if viewer.has_role(Role.COORDINATOR):
-        return true()
-    return or_(
-        TrainingSession.audience_restricted.is_(False),
-        TrainingSession.id.in_(
-            select(SessionAudience.session_id).where(SessionAudience.organisation_id == viewer.person.organisation_id)
-        ),
-    )
-
-
-def bookable_sessions_query(
-    *, viewer: UserAccount, course_id: int | None = None, month: date | None = None, now: datetime | None = None
-) -> Select:
-    """Upcoming published sessions the viewer may book, soonest first; `month` is any day of a London month.
-
-    Loads each session's course, not its trainers nor its audience (`load_audiences` loads the audience of the
-    restricted ones, which lists name)."""
-    now = now or utc_now()
+@cache
+def _bookable_sessions_statement(*, everyone: bool, by_course: bool, by_month: bool) -> Select:
+    """Built once for each shape (the sessions list runs it on every visit); parameters: now, and
+    organisation_id, course_id, month_start and month_end where the shape uses them."""
+    starts_at = TrainingSession.starts_at
     statement = (
         select(TrainingSession)
         .options(joinedload(TrainingSession.course))
-        .where(
-            TrainingSession.status == SessionStatus.PUBLISHED,
-            TrainingSession.starts_at > now,
-            audience_includes(viewer),
-        )
+        .where(TrainingSession.status == SessionStatus.PUBLISHED, starts_at > bindparam("now", type_=starts_at.type))
     )
+    if not everyone:
+        audiences = select(SessionAudience.session_id).where(
+            SessionAudience.organisation_id == bindparam("organisation_id")
+        )
+        statement = statement.where(
+            or_(TrainingSession.audience_restricted.is_(False), TrainingSession.id.in_(audiences))
+        )
+    if by_course:
+        statement = statement.where(TrainingSession.course_id == bindparam("course_id"))
+    if by_month:
+        statement = statement.where(
+            starts_at >= bindparam("month_start", type_=starts_at.type),
+            starts_at < bindparam("month_end", type_=starts_at.type),
+        )
+    return statement.order_by(starts_at, TrainingSession.id)
+
+
+def bookable_sessions(
+    *, viewer: UserAccount, course_id: int | None = None, month: date | None = None, now: datetime | None = None
+) -> tuple[Select, dict[str, Any]]:
+    """Upcoming published sessions the viewer may book, soonest first; `month` is any day of a London month.
+    Returns the statement and the values of its parameters.
+
+    The coordinator (who books anyone, whatever the audience) sees every session; others see sessions open to
+    all and those restricted to audiences that include their organisation. Loads each session's course, not
+    its trainers nor its audience (`load_audiences` loads the audience of the restricted ones, which lists
+    name)."""
+    everyone = viewer.has_role(Role.COORDINATOR)
+    parameters: dict[str, Any] = {"now": now or utc_now()}
+    if not everyone:
+        parameters["organisation_id"] = viewer.person.organisation_id
     if course_id is not None:
-        statement = statement.where(TrainingSession.course_id == course_id)
+        parameters["course_id"] = course_id
     if month is not None:
         first = month.replace(day=1)
-        statement = statement.where(
-            TrainingSession.starts_at >= start_of_london_day(first),
-            TrainingSession.starts_at < start_of_london_day(add_months(first, 1)),
-        )
-    return statement.order_by(TrainingSession.starts_at, TrainingSession.id)
+        parameters["month_start"] = start_of_london_day(first)
+        parameters["month_end"] = start_of_london_day(add_months(first, 1))
+    statement = _bookable_sessions_statement(
+        everyone=everyone, by_course=course_id is not None, by_month=month is not None
+    )
+    return statement, parameters
 
 
 def _with_session():
@@ -477,38 +505,49 @@ def _with_session():
     return contains_eager(Booking.training_session).joinedload(TrainingSession.course)
 
 
-def list_upcoming_bookings(person: Person, *, now: datetime | None = None) -> list[Booking]:
-    """The person's places on sessions still to come: active ones, and those lost to a cancelled session."""
-    now = now or utc_now()
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .join(Booking.training_session)
-            .options(_with_session())
-            .where(
-                Booking.person_id == person.id,
-                TrainingSession.starts_at > now,
-                or_(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.status == SessionStatus.CANCELLED),
-            )
-            .order_by(TrainingSession.starts_at, Booking.id)
-        )
-    )
-
-
-def past_bookings_query(person: Person, *, now: datetime | None = None) -> Select:
-    """The person's places on sessions that have started (not cancelled), latest first."""
-    now = now or utc_now()
+@cache
+def _upcoming_bookings_statement() -> Select:
+    """Built once (parameters person_id, now): "My training" runs it on every visit."""
+    now = bindparam("now", type_=TrainingSession.starts_at.type)
     return (
         select(Booking)
         .join(Booking.training_session)
         .options(_with_session())
         .where(
-            Booking.person_id == person.id,
-            TrainingSession.starts_at <= now,
+            Booking.person_id == bindparam("person_id"),
+            TrainingSession.starts_at > now,
+            or_(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.status == SessionStatus.CANCELLED),
+        )
+        .order_by(TrainingSession.starts_at, Booking.id)
+    )
+
+
+def list_upcoming_bookings(person: Person, *, now: datetime | None = None) -> list[Booking]:
+    """The person's places on sessions still to come: active ones, and those lost to a cancelled session."""
+    parameters = {"person_id": person.id, "now": now or utc_now()}
+    return list(db.session.scalars(_upcoming_bookings_statement(), parameters))
+
+
+@cache
+def _past_bookings_statement() -> Select:
+    """Built once (parameters person_id, now): "My training" runs it on every visit."""
+    return (
+        select(Booking)
+        .join(Booking.training_session)
+        .options(_with_session())
+        .where(
+            Booking.person_id == bindparam("person_id"),
+            TrainingSession.starts_at <= bindparam("now", type_=TrainingSession.starts_at.type),
             Booking.status != BookingStatus.CANCELLED,
         )
         .order_by(TrainingSession.starts_at.desc(), Booking.id.desc())
     )
+
+
+def past_bookings_page(person: Person, *, number: int, per_page: int, now: datetime | None = None) -> Page:
+    """A page of the person's places on sessions that have started (not cancelled), latest first."""
+    parameters = {"person_id": person.id, "now": now or utc_now()}
+    return paginate(_past_bookings_statement(), number=number, per_page=per_page, parameters=parameters)
 
 
 def organisation_bookings_query(organisation_id: int, *, now: datetime | None = None) -> Select:
@@ -567,18 +606,6 @@ def active_bookings_by_person(session_id: int, person_ids: list[int]) -> dict[in
         )
     )
     return {booking.person_id: booking for booking in rows}
-
-
-def active_bookings_by_person_on_sessions(person_id: int, session_ids: list[int]) -> dict[int, Booking]:
-    """{session_id: the person's active booking} for the sessions given (one query)."""
-    if not session_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Booking).where(
-            Booking.person_id == person_id, Booking.session_id.in_(session_ids), Booking.status.in_(ACTIVE_STATUSES)
-        )
-    )
-    return {booking.session_id: booking for booking in rows}
 
 
 def places_and_my_status(session_ids: list[int], person_id: int) -> dict[int, tuple[int, str | None]]:

@@ -1,10 +1,12 @@
-"""Engine set-up that makes SQLite behave for concurrent writers, and helpers for dialect differences."""
+"""Engine set-up that makes SQLite behave for concurrent writers, how a request that only read ends its
+transaction (COMMIT, which keeps psycopg's prepared statements), and helpers for dialect differences."""
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 #: Requests that never change data; their SQLite transactions start deferred (readers run in parallel).
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -19,7 +21,10 @@ def configure_engine(engine: Engine) -> None:
     Starting every write transaction with BEGIN IMMEDIATE takes the write lock before the first read,
     which serialises bookings the way the row lock does on PostgreSQL. GET requests (which never
     change anything) begin deferred so reads stay concurrent.
+
+    On every database: a request that sends anything but SELECT is noted (`commit_read_only_requests`).
     """
+    event.listen(engine, "before_cursor_execute", _note_writes)
     if engine.dialect.name != "sqlite":
         return
 
@@ -39,6 +44,40 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(connection) -> None:
         read_only = has_request_context() and request.method in READ_ONLY_METHODS
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+#: Statements that only read (SQLite's explicit BEGIN included); anything else counts as a write.
+_READING = ("SELECT", "BEGIN")
+
+
+def _note_writes(conn, cursor, statement: str, parameters, context, executemany) -> None:
+    if has_app_context() and not statement.lstrip()[:6].upper().startswith(_READING):
+        g.database_written = True
+
+
+def commit_read_only_requests(app: Flask) -> None:
+    """End the transaction of a GET (or HEAD) that only read with COMMIT rather than ROLLBACK.
+
+    For a transaction that wrote nothing the two are the same to the database, but not to psycopg: a
+    ROLLBACK empties its cache of prepared statements, so with every page ending in one no statement was ever
+    prepared and PostgreSQL planned every statement of every page again (planning cost more server time than
+    executing). A request that failed, sent anything but SELECT (`_note_writes`), or left changes in the
+    session is rolled back as before: a GET never changes anything, and this does not let one start.
+    """
+
+    @app.teardown_request
+    def _commit_if_read_only(error: BaseException | None) -> None:
+        from tracker.extensions import db
+
+        if error is not None or request.method not in READ_ONLY_METHODS or g.get("database_written"):
+            return
+        session = db.session()  # the request's Session (the scoped proxy has no in_transaction)
+        if not session.in_transaction() or session.new or session.dirty or session.deleted:
+            return
+        try:
+            session.commit()
+        except SQLAlchemyError:
+            session.rollback()
 
 
 def _lower(value):

@@ -22,9 +22,9 @@ SHARED_MACROS: dict[str, tuple[str, ...]] = {
     "govuk_frontend_jinja/components/inset-text/macro.html": ("govukInsetText",),
     "govuk_frontend_jinja/components/warning-text/macro.html": ("govukWarningText",),
     "govuk_frontend_jinja/components/panel/macro.html": ("govukPanel",),
-    "govuk_frontend_jinja/components/pagination/macro.html": ("govukPagination",),
     "govuk_frontend_jinja/components/details/macro.html": ("govukDetails",),
-    "macros/tag.html": ("govukTag",),
+    "macros/tag.html": ("govukTag",),  # lean versions of GOV.UK's, same markup: drawn once per row or per list
+    "macros/pagination.html": ("govukPagination",),
     "macros/forms.html": ("error_summary", "csrf_field", "post_button"),
 }
 

@@ -70,34 +70,46 @@ def page_number(name: str = "page") -> int:
     return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
 
 
-def paginate(statement: Select, *, number: int | None = None, per_page: int = PER_PAGE, scalars: bool = True) -> Page:
+def paginate(
+    statement: Select,
+    *,
+    number: int | None = None,
+    per_page: int = PER_PAGE,
+    scalars: bool = True,
+    parameters: dict[str, Any] | None = None,
+) -> Page:
     """One page of an ordered statement, whatever the total: one query, the page's rows each carrying the total
     (`count(*) OVER ()`, counted before LIMIT); a second (a count) only when the page asked for is past the end
     or the statement is DISTINCT (where the window would count the rows before DISTINCT).
 
     `number` defaults to the `page` query argument; past the end it shows the last page. `scalars`
-    False returns rows (for statements selecting several things, e.g. (Person, path)).
+    False returns rows (for statements selecting several things, e.g. (Person, path)). `parameters` are the
+    values of the statement's bindparam()s (for statements built once and kept).
     """
     number = number or page_number()
+    parameters = parameters or {}
     if statement._distinct:
-        return _paginate_with_count(statement, number=number, per_page=per_page, scalars=scalars)
+        return _paginate_with_count(statement, number, per_page, scalars, parameters)
     counted = statement.add_columns(func.count().over().label("page_total"))
-    rows = list(_page_rows(counted, number=number, per_page=per_page, scalars=scalars))
+    rows = list(_page_rows(counted, number, per_page, scalars, parameters))
     if not rows and number > 1:  # past the end (or emptied since the link was made): the last page
-        return _paginate_with_count(statement, number=number, per_page=per_page, scalars=scalars)
+        return _paginate_with_count(statement, number, per_page, scalars, parameters)
     total = rows[0][-1] if rows else 0
     items = [row[0] for row in rows] if scalars else [tuple(row[:-1]) for row in rows]
     return Page(items=items, total=total, number=number, per_page=per_page)
 
 
-def _page_rows(statement: Select, *, number: int, per_page: int, scalars: bool):
-    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
+def _page_rows(statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any]):
+    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page), parameters)
     return result.unique() if scalars else result
 
 
-def _paginate_with_count(statement: Select, *, number: int, per_page: int, scalars: bool) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+def _paginate_with_count(
+    statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any]
+) -> Page:
+    count = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = db.session.scalar(count, parameters) or 0
     number = min(number, max(1, ceil(total / per_page)))
-    result = _page_rows(statement, number=number, per_page=per_page, scalars=scalars)
+    result = _page_rows(statement, number, per_page, scalars, parameters)
     items = list(result.scalars()) if scalars else [tuple(row) for row in result]
     return Page(items=items, total=total, number=number, per_page=per_page)

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     distinct,
@@ -1039,6 +1041,41 @@ class RequirementStatus:
         return PersonTrainingStatus.EXPIRED if self.expired_on else PersonTrainingStatus.NEVER_TRAINED
 
 
+@cache
+def _requirements_of_person_statement() -> Select:
+    """The requirements of a person's organisation in force on `as_of`, for the whole organisation or for a
+    department subtree the person is placed in that day, each with its course: one row per requirement and
+    equivalent course (the course's own row when it has none). Built once (building it cost more than running
+    it); parameters person_id, organisation_id, as_of."""
+    as_of = bindparam("as_of", type_=Date)
+    placed = aliased(Department)
+    placed_in_subtree = (
+        exists()
+        .where(
+            Placement.person_id == bindparam("person_id"),
+            _placement_covers(as_of),
+            Placement.department_id == placed.id,
+            or_(
+                placed.path == Department.path,
+                func.substr(placed.path, 1, func.length(Department.path) + 1) == Department.path + "/",
+            ),
+        )
+        .correlate(Department)
+    )
+    return (
+        select(Requirement, Course, CourseEquivalence.equivalent_course_id)
+        .join(Course, Course.id == Requirement.course_id)
+        .outerjoin(Department, Department.id == Requirement.department_id)
+        .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
+        .where(
+            Requirement.organisation_id == bindparam("organisation_id"),
+            Requirement.from_date <= as_of,
+            or_(Requirement.department_id.is_(None), placed_in_subtree),
+        )
+        .order_by(Course.code, Requirement.id)
+    )
+
+
 def training_status_for_person(
     person: Person, *, as_of: date | None = None, records: list[TrainingRecord] | None = None
 ) -> list[RequirementStatus]:
@@ -1053,32 +1090,9 @@ def training_status_for_person(
     as_of = as_of or today_london()
     if person.end_date is not None and person.end_date <= as_of:
         return []
-    placed = aliased(Department)
-    placed_in_subtree = (
-        exists()
-        .where(
-            Placement.person_id == person.id,
-            _placement_covers(as_of),
-            Placement.department_id == placed.id,
-            or_(
-                placed.path == Department.path,
-                func.substr(placed.path, 1, func.length(Department.path) + 1) == Department.path + "/",
-            ),
-        )
-        .correlate(Department)
-    )
-    # One row per requirement and equivalent course (the course's own row when it has none).
     requirement_rows = db.session.execute(
-        select(Requirement, Course, CourseEquivalence.equivalent_course_id)
-        .join(Course, Course.id == Requirement.course_id)
-        .outerjoin(Department, Department.id == Requirement.department_id)
-        .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
-        .where(
-            Requirement.organisation_id == person.organisation_id,
-            Requirement.from_date <= as_of,
-            or_(Requirement.department_id.is_(None), placed_in_subtree),
-        )
-        .order_by(Course.code, Requirement.id)
+        _requirements_of_person_statement(),
+        {"person_id": person.id, "organisation_id": person.organisation_id, "as_of": as_of},
     ).all()
     title = (person.job_title or "").strip().lower()
     courses: dict[int, Course] = {}

@@ -68,6 +68,30 @@ def test_filter_by_course_and_month(app, client):
     assert "must be a month as YYYY-MM" in bad and "WRAP soon" in bad
 
 
+def test_a_bad_month_is_marked_on_its_field_and_the_course_stays_chosen(app, client):
+    other = make_course(code="CTLP", name="CTLP briefing")
+    html = text(client.get(f"/sessions?course={other.id}&month=2027-13"))
+    assert 'class="govuk-error-summary"' in html and 'href="#month"' in html
+    assert html.count("govuk-form-group--error") == 1
+    assert '<p id="month-error" class="govuk-error-message">' in html
+    assert 'class="govuk-input govuk-input--width-10 govuk-input--error"' in html
+    assert 'value="2027-13" aria-describedby="month-hint month-error"' in html
+    assert f'<option value="{other.id}" selected>CTLP briefing (CTLP)</option>' in html
+
+
+def test_the_list_tags_my_places_and_my_waiting_list_places(app, client, staff):
+    booked = make_session(title="Booked session", capacity=5, starts_at=in_days(3))
+    make_booking(booked, staff.person)
+    full = make_session(title="Full session", capacity=1, starts_at=in_days(4))
+    make_booking(full)
+    make_booking(full, staff.person)
+    make_session(title="Free session", capacity=5, starts_at=in_days(5))
+    rows = {row.split("</a>")[0].rsplit(">", 1)[-1]: row for row in text(client.get("/sessions")).split("<tr")[2:]}
+    assert "You are booked" in rows["Booked session"] and "4 places left" in rows["Booked session"]
+    assert "On the waiting list" in rows["Full session"] and "Full – join the waiting list" in rows["Full session"]
+    assert "govuk-tag" not in rows["Free session"] and "5 places left" in rows["Free session"]
+
+
 def test_the_list_is_paginated(app, client):
     for n in range(25):
         make_session(title=f"Session number {n:02d}", starts_at=in_days(1 + n))
@@ -90,7 +114,8 @@ def test_find_a_session_issues_the_same_queries_with_10_and_200_sessions(app, cl
         with queries() as counter:
             assert client.get("/sessions").status_code == 200
         counts.append(counter.count)
-    assert counts[0] == counts[1], counts
+    # The user, the courses for the filter, the page of sessions (with the total), seats and my places.
+    assert counts == [4, 4], counts
 
 
 # --- The session page and booking yourself ----------------------------------------------------------------
@@ -179,15 +204,17 @@ def test_a_draft_is_not_found_by_staff(app, client):
 
 def test_the_session_page_issues_the_same_queries_with_10_and_200_bookings(app, client, queries):
     training_session = make_session(capacity=50)
+    path = f"/sessions/{training_session.id}"
     counts = []
     for count in (10, 190):
         for _ in range(count):
             make_booking(training_session)
-        client.get(f"/sessions/{training_session.id}")
+        client.get(path)
         with queries() as counter:
-            assert client.get(f"/sessions/{training_session.id}").status_code == 200
+            assert client.get(path).status_code == 200
         counts.append(counter.count)
-    assert counts[0] == counts[1], counts
+    # The user, the session with its course and trainers, my place, seats and waiting list, my record.
+    assert counts == [5, 5], counts
 
 
 # --- My training -----------------------------------------------------------------------------------------
@@ -230,7 +257,9 @@ def test_my_training_issues_the_same_queries_with_10_and_200_bookings(app, clien
         with queries() as counter:
             assert client.get("/my-training").status_code == 200
         counts.append(counter.count)
-    assert counts[0] == counts[1], counts
+    # The user, upcoming places, waiting-list positions, a page of past places (with the total), records,
+    # requirements (with equivalents and departments), the calendar feed.
+    assert counts == [7, 7], counts
 
 
 # --- Cancelling ------------------------------------------------------------------------------------------

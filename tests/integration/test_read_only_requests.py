@@ -1,0 +1,83 @@
+"""A GET that only read ends its transaction with COMMIT, so psycopg keeps its prepared statements (a ROLLBACK
+empties them, and PostgreSQL planned every statement of every page again); a GET that failed, wrote, or left
+changes in the session is rolled back as before, and other methods are untouched."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from tests.factories import make_organisation
+from tracker.access_policy import POLICY
+from tracker.common.permissions import PUBLIC
+from tracker.extensions import db
+from tracker.people.models import Organisation
+
+
+@pytest.fixture
+def probes(app):
+    """Routes that read, change an organisation's name without committing, or fail half-way."""
+    organisation = make_organisation(name="Barnet Homes")
+    db.session.commit()
+    organisation_id = organisation.id
+
+    def read():
+        return str(db.session.scalar(select(func.count()).select_from(Organisation)))
+
+    def rename_in_session():
+        db.session.get(Organisation, organisation_id).name = "Renamed in the session"
+        return "ok"
+
+    def rename_in_sql():
+        db.session.execute(update(Organisation).values(name="Renamed in SQL"))
+        return "ok"
+
+    def rename_then_fail():
+        db.session.get(Organisation, organisation_id).name = "Renamed then failed"
+        db.session.flush()
+        raise RuntimeError("half-way")
+
+    def prepared():
+        return str(db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")))
+
+    routes = {
+        "read": read,
+        "rename_in_session": rename_in_session,
+        "rename_in_sql": rename_in_sql,
+        "rename_then_fail": rename_then_fail,
+        "prepared": prepared,
+    }
+    for name, view in routes.items():
+        endpoint = f"probe_{name}"
+        app.add_url_rule(f"/probe/{name}", endpoint, view, methods=["GET", "POST"])
+        POLICY[endpoint] = PUBLIC
+    yield organisation_id
+    for name in routes:
+        POLICY.pop(f"probe_{name}")
+
+
+def _name(organisation_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Organisation, organisation_id).name
+
+
+@pytest.mark.parametrize("path", ["/probe/rename_in_session", "/probe/rename_in_sql", "/probe/rename_then_fail"])
+def test_a_get_that_changed_something_is_rolled_back(app, probes, path):
+    client = app.test_client()
+    client.get(path)
+    assert _name(probes) == "Barnet Homes"
+
+
+def test_a_post_that_does_not_commit_is_rolled_back(app, probes):
+    app.config["WTF_CSRF_ENABLED"] = False
+    app.test_client().post("/probe/rename_in_session")
+    assert _name(probes) == "Barnet Homes"
+
+
+def test_a_get_that_only_read_keeps_the_prepared_statements(app, probes, backend):
+    if backend != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (psycopg prepares a statement run five times)")
+    client = app.test_client()
+    for _ in range(8):
+        assert client.get("/probe/read").status_code == 200
+    assert int(client.get("/probe/prepared").get_data(as_text=True)) > 0
