@@ -90,8 +90,10 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     from tracker.common import filters
+    from tracker.courses import display
 
     filters.init_app(app)
+    display.init_app(app)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -11,8 +11,6 @@ from flask import Flask
 
 #: Template -> macro names to expose as globals (the GOV.UK macros keep their GOV.UK names).
 SHARED_MACROS: dict[str, tuple[str, ...]] = {
-    "govuk_frontend_jinja/components/skip-link/macro.html": ("govukSkipLink",),
-    "govuk_frontend_jinja/components/service-navigation/macro.html": ("govukServiceNavigation",),
     "govuk_frontend_jinja/components/notification-banner/macro.html": ("govukNotificationBanner",),
     "govuk_frontend_jinja/components/error-summary/macro.html": ("govukErrorSummary",),
     "govuk_frontend_jinja/components/back-link/macro.html": ("govukBackLink",),

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,8 +86,14 @@ def get_session(session_id: int) -> TrainingSession:
     ).scalar_one()
 
 
+@cache
+def _active_courses_statement() -> Select:
+    return select(Course).where(Course.is_active.is_(True)).order_by(Course.code, Course.id)
+
+
 def list_active_courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).where(Course.is_active.is_(True)).order_by(Course.code, Course.id)))
+    """Active courses by code (the statement is built once: "Find a session"'s filter runs it every visit)."""
+    return list(db.session.scalars(_active_courses_statement()))
 
 
 def find_course_by_code(code: str) -> Course | None:

@@ -12,9 +12,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.booking.models import Booking, BookingStatus
@@ -39,13 +40,19 @@ def feed_url(token: str) -> str:
     return emails.external_url(current_app.url_map.bind("localhost").build("invites.feed", {"token": token}))
 
 
-def find_active_token(person: Person) -> CalendarFeedToken | None:
-    return db.session.scalar(
+@cache
+def _active_token_statement() -> Select:
+    return (
         select(CalendarFeedToken)
-        .where(CalendarFeedToken.person_id == person.id, CalendarFeedToken.revoked_at.is_(None))
+        .where(CalendarFeedToken.person_id == bindparam("person_id"), CalendarFeedToken.revoked_at.is_(None))
         .order_by(CalendarFeedToken.created_at.desc(), CalendarFeedToken.id.desc())
         .limit(1)
     )
+
+
+def find_active_token(person: Person) -> CalendarFeedToken | None:
+    """The person's live feed token, if any (the statement is built once: "My training" runs it every visit)."""
+    return db.session.scalar(_active_token_statement(), {"person_id": person.id})
 
 
 def revoke_feed_tokens(*, person: Person, now: datetime | None = None) -> int:

@@ -96,7 +96,7 @@ def tasks_for(user) -> list[Task]:
 
 
 def service_navigation(user) -> list[dict]:
-    """Items for govukServiceNavigation: the tasks marked for the bar."""
+    """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar."""
     items = []
     current = request.endpoint or ""
     for task in tasks_for(user):
