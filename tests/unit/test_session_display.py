@@ -39,3 +39,13 @@ def test_places_counts_down_to_the_waiting_list():
     assert places_text(session(capacity=2), 1) == "1 place left"
     assert places_text(session(capacity=2), 2) == "Full – join the waiting list"
     assert places_text(session(capacity=2), 5) == "Full – join the waiting list"
+
+
+def test_govuk_tag_has_govuk_markup_and_escapes_its_text():
+    from tracker.common.macros import govuk_tag
+
+    assert govuk_tag({"text": "Booked", "classes": "govuk-tag--green"}) == (
+        '<strong class="govuk-tag govuk-tag--green">\n  Booked\n</strong>\n'
+    )
+    assert "&lt;script&gt;" in govuk_tag({"text": "<script>"})
+    assert govuk_tag({"text": "Draft"}).startswith('<strong class="govuk-tag">')

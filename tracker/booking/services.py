@@ -608,21 +608,28 @@ def active_bookings_by_person(session_id: int, person_ids: list[int]) -> dict[in
     return {booking.person_id: booking for booking in rows}
 
 
-def places_and_my_status(session_ids: list[int], person_id: int) -> dict[int, tuple[int, str | None]]:
-    """{session_id: (seats taken, the person's active booking status or None)} for a list of sessions, in one
-    query (what the sessions list shows beside each session); sessions with no booking at all are left out."""
-    if not session_ids:
-        return {}
-    mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
-    rows = db.session.execute(
+@cache
+def _places_and_my_status_statement() -> Select:
+    """Built once (parameters session_ids, person_id): "Find a session" runs it on every visit."""
+    mine = and_(Booking.person_id == bindparam("person_id"), Booking.status.in_(ACTIVE_STATUSES))
+    return (
         select(
             Booking.session_id,
             func.sum(case((Booking.status.in_(SEAT_STATUSES), 1), else_=0)),
             func.max(case((mine, Booking.status))),
         )
-        .where(Booking.session_id.in_(session_ids))
+        .where(Booking.session_id.in_(bindparam("session_ids", expanding=True)))
         .group_by(Booking.session_id)
     )
+
+
+def places_and_my_status(session_ids: list[int], person_id: int) -> dict[int, tuple[int, str | None]]:
+    """{session_id: (seats taken, the person's active booking status or None)} for a list of sessions, in one
+    query (what the sessions list shows beside each session); sessions with no booking at all are left out."""
+    if not session_ids:
+        return {}
+    parameters = {"session_ids": list(session_ids), "person_id": person_id}
+    rows = db.session.execute(_places_and_my_status_statement(), parameters)
     return {session_id: (int(taken or 0), status) for session_id, taken, status in rows}
 
 

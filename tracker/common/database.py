@@ -74,6 +74,7 @@ def commit_read_only_requests(app: Flask) -> None:
         session = db.session()  # the request's Session (the scoped proxy has no in_transaction)
         if not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
+        session.expire_on_commit = False  # nothing changed, and the session ends with the request
         try:
             session.commit()
         except SQLAlchemyError:

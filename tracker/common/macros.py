@@ -1,4 +1,5 @@
-"""The macros every page may call (GOV.UK components and our form pieces), made Jinja globals once per process.
+"""The macros every page may call (GOV.UK components and our form pieces), made Jinja globals once per process,
+and `govukTag` as a Python function with GOV.UK's markup.
 
 Importing them at the top of `base.html` cost each request one `{% from %}` per macro (Jinja looks the imported
 module up and compares the globals every time): about a tenth of a short page's rendering. As globals they are
@@ -7,7 +8,10 @@ imported once, when the app starts; a template may still import a macro itself, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from markupsafe import Markup
 
 #: Template -> macro names to expose as globals (the GOV.UK macros keep their GOV.UK names).
 SHARED_MACROS: dict[str, tuple[str, ...]] = {
@@ -21,14 +25,24 @@ SHARED_MACROS: dict[str, tuple[str, ...]] = {
     "govuk_frontend_jinja/components/warning-text/macro.html": ("govukWarningText",),
     "govuk_frontend_jinja/components/panel/macro.html": ("govukPanel",),
     "govuk_frontend_jinja/components/details/macro.html": ("govukDetails",),
-    "macros/tag.html": ("govukTag",),  # lean versions of GOV.UK's, same markup: drawn once per row or per list
-    "macros/pagination.html": ("govukPagination",),
+    "macros/pagination.html": ("govukPagination",),  # a lean version of GOV.UK's, same markup
     "macros/forms.html": ("error_summary", "csrf_field", "post_button"),
 }
 
 
+def govuk_tag(params: dict[str, Any]) -> Markup:
+    """govukTag with GOV.UK Frontend's markup (`text`, escaped, and `classes`), as a Python function: long
+    tables draw one per row, and even a lean Jinja macro cost several times this."""
+    if params.get("attributes") or params.get("html"):
+        raise ValueError("govukTag here takes text and classes only")
+    classes = params.get("classes")
+    tag = Markup('<strong class="govuk-tag{}">\n  {}\n</strong>\n')
+    return tag.format(f" {classes}" if classes else "", params.get("text", ""))
+
+
 def init_app(app: Flask) -> None:
     env = app.jinja_env
+    env.globals["govukTag"] = govuk_tag
     for template_name, names in SHARED_MACROS.items():
         module = env.get_template(template_name).module
         for name in names:

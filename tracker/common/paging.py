@@ -4,6 +4,7 @@ links."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import ceil
 from typing import Any
 
@@ -90,13 +91,18 @@ def paginate(
     parameters = parameters or {}
     if statement._distinct:
         return _paginate_with_count(statement, number, per_page, scalars, parameters)
-    counted = statement.add_columns(func.count().over().label("page_total"))
-    rows = list(_page_rows(counted, number, per_page, scalars, parameters))
+    rows = list(_page_rows(_with_total(statement), number, per_page, scalars, parameters))
     if not rows and number > 1:  # past the end (or emptied since the link was made): the last page
         return _paginate_with_count(statement, number, per_page, scalars, parameters)
     total = rows[0][-1] if rows else 0
     items = [row[0] for row in rows] if scalars else [tuple(row[:-1]) for row in rows]
     return Page(items=items, total=total, number=number, per_page=per_page)
+
+
+@lru_cache(maxsize=64)
+def _with_total(statement: Select) -> Select:
+    """The statement with the total row count on every row; kept for statements built once and reused."""
+    return statement.add_columns(func.count().over().label("page_total"))
 
 
 def _page_rows(statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any]):
