@@ -61,31 +61,37 @@ class CapacityError(BookingError):
 # --- Reads -------------------------------------------------------------------------------------------
 
 
-def lock_session(session_id: int) -> TrainingSession:
-    """Re-read a session with a write lock held until the transaction ends; raises NoResultFound.
-
-    Its course and trainers come with it (two statements): every change made under the lock (a booking, a
-    cancellation, a promotion, a register) writes an email naming them."""
-    statement = (
+@cache
+def _lock_session_statement() -> Select:
+    return (
         select(TrainingSession)
         .options(
             joinedload(TrainingSession.course, innerjoin=True),
             selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
         )
-        .where(TrainingSession.id == session_id)
+        .where(TrainingSession.id == bindparam("session_id"))
         .with_for_update(of=TrainingSession)
         .execution_options(populate_existing=True)
     )
-    return db.session.execute(statement).unique().scalar_one()
+
+
+def lock_session(session_id: int) -> TrainingSession:
+    """Re-read a session with a write lock held until the transaction ends; raises NoResultFound.
+
+    Its course and trainers come with it (two statements, built once): every change made under the lock
+    (a booking, a cancellation, a promotion, a register) writes an email naming them."""
+    return db.session.execute(_lock_session_statement(), {"session_id": session_id}).unique().scalar_one()
+
+
+@cache
+def _seats_taken_statement() -> Select:
+    return select(func.count(Booking.id)).where(
+        Booking.session_id == bindparam("session_id"), Booking.status.in_(SEAT_STATUSES)
+    )
 
 
 def count_seats_taken(session_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(Booking.id)).where(Booking.session_id == session_id, Booking.status.in_(SEAT_STATUSES))
-        )
-        or 0
-    )
+    return db.session.scalar(_seats_taken_statement(), {"session_id": session_id}) or 0
 
 
 def places_left(training_session: TrainingSession) -> int:
