@@ -423,7 +423,14 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
         web.run_wrk(bare_url, seconds=warm)
         before = bare()
 
+        def settle(result) -> None:
+            """Let the requests still queued when wrk stopped finish before the next run: up to one per
+            connection, at the rate just measured (four seconds of coverage pages otherwise slowed the bare
+            run after them, and so the ratio of the next request)."""
+            time.sleep(min(30.0, 0.5 + web.WRK_CONNECTIONS / max(result.requests_per_second, 0.5)))
+
         def record(name: str, result, expected: int, before: float) -> float:
+            settle(result)
             after = bare()
             figures["measured"][name] = {
                 "rate": result.requests_per_second,
@@ -501,10 +508,11 @@ def throughput_section(bench: Bench) -> str:
     notes = [
         f"gunicorn with {bench.options.workers} sync workers (one request per connection, as STACK.md advises) "
         f"serving the full data set of each database with {web.upcoming_count(bench.options.scale)} upcoming "
-        f"sessions added; `wrk -t2 -c16 -d{bench.options.seconds:g}s` after a 2-second warm-up. Each ratio is to "
-        "the bare route of the same app in the same server (`/bench/bare`, added only by `bench/web.py`), "
-        f"measured for {bench.options.seconds / 2:g} seconds just before and just after the request it "
-        "yardsticks (the machine is shared: the mean of those two runs is shown). Read pages are signed in "
+        f"sessions added; `wrk -t2 -c{web.WRK_CONNECTIONS} -d{bench.options.seconds:g}s` after a 2-second warm-up. "
+        "Each ratio is to the bare route of the same app in the same server (`/bench/bare`, added only by "
+        f"`bench/web.py`), measured for {bench.options.seconds / 2:g} seconds just before and just after the "
+        "request it yardsticks, once the requests wrk left queued have finished (the machine is shared: the "
+        "mean of those two runs is shown). Read pages are signed in "
         f"(staff; the coordinator for coverage); the coverage page is as of {dataset.AS_OF} with sessions "
         f"from {dataset.PERIOD_START}, and is also compared with a route serving the hand-written statement "
         f"(`/bench/coverage-sql`). Each booking POST books the next of {web.BOOKERS} people onto the next "

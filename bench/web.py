@@ -436,12 +436,16 @@ def wrk_available() -> str | None:
     return shutil.which("wrk")
 
 
+#: wrk's open connections: requests in flight at once (and, when wrk stops, at most this many still queued).
+WRK_CONNECTIONS = 16
+
+
 def run_wrk(
     url: str,
     *,
     seconds: float,
     threads: int = 2,
-    connections: int = 16,
+    connections: int = WRK_CONNECTIONS,
     cookie: str | None = None,
     bookings: tuple[list[SignedIn], list[int]] | None = None,
     start_counter: int = 0,
