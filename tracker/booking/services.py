@@ -511,17 +511,23 @@ def _with_session():
     return contains_eager(Booking.training_session).joinedload(TrainingSession.course)
 
 
-@cache
-def _upcoming_bookings_statement() -> Select:
-    """Built once (parameters person_id, now): "My training" runs it on every visit."""
-    now = bindparam("now", type_=TrainingSession.starts_at.type)
+def _bookings_of_person() -> Select:
+    """A person's bookings (parameter person_id), each with its session and course from one join."""
     return (
         select(Booking)
         .join(Booking.training_session)
         .options(_with_session())
+        .where(Booking.person_id == bindparam("person_id"))
+    )
+
+
+@cache
+def _upcoming_bookings_statement() -> Select:
+    """Built once (parameters person_id, now): "My training" runs it on every visit."""
+    return (
+        _bookings_of_person()
         .where(
-            Booking.person_id == bindparam("person_id"),
-            TrainingSession.starts_at > now,
+            TrainingSession.starts_at > bindparam("now", type_=TrainingSession.starts_at.type),
             or_(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.status == SessionStatus.CANCELLED),
         )
         .order_by(TrainingSession.starts_at, Booking.id)
@@ -538,11 +544,8 @@ def list_upcoming_bookings(person: Person, *, now: datetime | None = None) -> li
 def _past_bookings_statement() -> Select:
     """Built once (parameters person_id, now): "My training" runs it on every visit."""
     return (
-        select(Booking)
-        .join(Booking.training_session)
-        .options(_with_session())
+        _bookings_of_person()
         .where(
-            Booking.person_id == bindparam("person_id"),
             TrainingSession.starts_at <= bindparam("now", type_=TrainingSession.starts_at.type),
             Booking.status != BookingStatus.CANCELLED,
         )

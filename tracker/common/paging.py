@@ -88,10 +88,12 @@ def paginate(
     values of the statement's bindparam()s (for statements built once and kept).
     """
     number = number or page_number()
-    parameters = parameters or {}
     if statement._distinct:
-        return _paginate_with_count(statement, number, per_page, scalars, parameters)
-    rows = list(_page_rows(_with_total(statement), number, per_page, scalars, parameters))
+        return _paginate_with_count(statement, number, per_page, scalars, parameters or {})
+    # A statement passed with its parameters is one built once: keep its counted form too.
+    counted = _with_total(statement) if parameters is not None else _add_total(statement)
+    parameters = parameters or {}
+    rows = list(_page_rows(counted, number, per_page, scalars, parameters))
     if not rows and number > 1:  # past the end (or emptied since the link was made): the last page
         return _paginate_with_count(statement, number, per_page, scalars, parameters)
     total = rows[0][-1] if rows else 0
@@ -99,10 +101,13 @@ def paginate(
     return Page(items=items, total=total, number=number, per_page=per_page)
 
 
-@lru_cache(maxsize=64)
-def _with_total(statement: Select) -> Select:
-    """The statement with the total row count on every row; kept for statements built once and reused."""
+def _add_total(statement: Select) -> Select:
+    """The statement with the total row count (before LIMIT) on every row."""
     return statement.add_columns(func.count().over().label("page_total"))
+
+
+#: `_add_total` for statements built once and reused (the 32 most recently paged).
+_with_total = lru_cache(maxsize=32)(_add_total)
 
 
 def _page_rows(statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any]):

@@ -62,6 +62,22 @@ def test_a_mover_gets_the_requirements_of_the_department_they_are_in_that_day(ap
     assert training_status_for_person(person, as_of=date(2018, 6, 1)) == []
 
 
+def test_a_department_named_like_the_start_of_another_or_with_wildcards_is_not_its_parent(app):
+    barnet = make_organisation(name="London Borough of Barnet")
+    adults = make_department(organisation=barnet, name="Adults")
+    communities = make_department(organisation=barnet, name="Adults and Communities")
+    wildcard = make_department(organisation=barnet, name="Team_%")
+    person = make_person(department=make_department(parent=communities, name="Day care"))
+    other = make_person(department=make_department(parent=make_department(organisation=barnet, name="TeamX1")))
+    make_requirement(course=wrap_course(), organisation=barnet, department=adults, from_date=date(2017, 1, 1))
+    basic = make_course(code="PREVENT-BASIC", name="Basic Prevent awareness")
+    make_requirement(course=basic, organisation=barnet, department=wildcard, from_date=date(2017, 1, 1))
+    assert training_status_for_person(person, as_of=AS_OF) == []  # "Adults and Communities/..." is not "Adults/"
+    assert training_status_for_person(other, as_of=AS_OF) == []  # "TeamX1/..." would match LIKE 'Team_%/%'
+    inside = make_person(department=make_department(parent=wildcard, name="Safeguarding"))
+    assert [s.course_code for s in training_status_for_person(inside, as_of=AS_OF)] == ["PREVENT-BASIC"]
+
+
 def test_a_leaver_has_no_requirements(app):
     barnet, *_, person = setup_person()
     make_requirement(course=wrap_course(), organisation=barnet)
