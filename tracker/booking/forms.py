@@ -18,7 +18,7 @@ class FindSessionForm(FlaskForm):
 
     course = SelectField("Course", coerce=optional_int, widget=GovSelect(), validate_choice=False)
     month = MonthField("Month", description="As YYYY-MM, for example 2027-01")
-    submit = SubmitField("Show sessions", widget=GovSubmitInput())
+    # Drawn by macros/fields.html with its "Show sessions" button (the list is the busiest page).
 
 
 class BookTeamForm(FlaskForm):
