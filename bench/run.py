@@ -33,7 +33,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,18 +41,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 from bench import dataset, handwritten
+from bench.databases import admin_conninfo, postgres_base_url, scratch_database
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results.md"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BACKENDS = ("sqlite", "postgresql")
-
-
-def postgres_base_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TRACKER_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
 
 
 # --- The machine ------------------------------------------------------------------------------------------
@@ -71,7 +65,7 @@ def cpu_model() -> str:
 
 def postgres_version(url: str) -> str:
     try:
-        with psycopg.connect(_admin_conninfo(url), connect_timeout=5) as connection:
+        with psycopg.connect(admin_conninfo(url), connect_timeout=5) as connection:
             return str(connection.execute("SHOW server_version").fetchone()[0])
     except psycopg.Error as error:
         return f"unreachable ({error.__class__.__name__})"
@@ -102,10 +96,6 @@ class Machine:
 # --- Databases ----------------------------------------------------------------------------------------------
 
 
-def _admin_conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-
-
 @contextmanager
 def database(backend: str) -> Iterator[str]:
     """A new, empty database URL for the backend, removed afterwards."""
@@ -113,15 +103,8 @@ def database(backend: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="tracker-bench-") as directory:
             yield f"sqlite:///{directory}/bench.db"
         return
-    base = postgres_base_url()
-    name = f"tracker_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(_admin_conninfo(base), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(_admin_conninfo(base), autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("tracker_bench") as url:
+        yield url
 
 
 def make_app(url: str):

@@ -25,13 +25,11 @@ import random
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,8 +40,10 @@ import psycopg
 import requests
 from sqlalchemy.engine import make_url
 
+from bench.databases import conninfo, scratch_database
+from bench.web import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "stress test passphrase 2026"  # noqa: S105  (accounts in a throwaway database)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SESSION_LINK = re.compile(r'href="/sessions/(\d+)"')
@@ -57,33 +57,14 @@ def say(message: str) -> None:
 # --- The database -------------------------------------------------------------------------------------------
 
 
-def postgres_base_url() -> str:
-    return os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TRACKER_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-
-
-def _admin_conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-
-
-def _conninfo(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 @contextmanager
 def fresh_database(keep: bool) -> Iterator[str]:
-    base = postgres_base_url()
-    name = f"tracker_stress_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(_admin_conninfo(base), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        if keep:
-            say(f"Database kept: {make_url(url).render_as_string(hide_password=True)}")
-        else:
-            with psycopg.connect(_admin_conninfo(base), autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database("tracker_stress", keep=keep) as url:
+        try:
+            yield url
+        finally:
+            if keep:
+                say(f"Database kept: {make_url(url).render_as_string(hide_password=True)}")
 
 
 def prepare(url: str, secret_key: str, clients: int) -> list[str]:
@@ -138,12 +119,6 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
 
 
 # --- The server ------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -312,7 +287,7 @@ def run_clients(base: str, emails: list[str], seconds: float, seed: int) -> tupl
 
 def overbooked_sessions(url: str) -> list[tuple[int, int, int]]:
     """(session, capacity, confirmed and held places) wherever the places exceed the capacity."""
-    with psycopg.connect(_conninfo(url)) as connection:
+    with psycopg.connect(conninfo(url)) as connection:
         return connection.execute(
             """
             SELECT s.id, s.capacity, count(b.id)
@@ -326,7 +301,7 @@ def overbooked_sessions(url: str) -> list[tuple[int, int, int]]:
 
 def bookings_without_invite(url: str) -> tuple[int, list[int]]:
     """How many bookings are confirmed, and the ids of those with no invitation (METHOD:REQUEST) queued."""
-    with psycopg.connect(_conninfo(url)) as connection:
+    with psycopg.connect(conninfo(url)) as connection:
         confirmed = connection.execute("SELECT count(*) FROM booking WHERE status = 'confirmed'").fetchone()[0]
         missing = connection.execute(
             """

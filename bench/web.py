@@ -139,7 +139,7 @@ def upcoming_count(factor: float) -> int:
 def prepare(app, factor: float) -> WebData:
     """Accounts, upcoming sessions and bookings for the pages, added to the data set in `app`'s database."""
     from tracker.accounts import services as accounts
-    from tracker.accounts.models import Role
+    from tracker.accounts.models import Role, UserAccount
     from tracker.booking.models import Booking, BookingSource
     from tracker.booking.services import book_place
     from tracker.common.time import utc_now
@@ -166,8 +166,13 @@ def prepare(app, factor: float) -> WebData:
         accounts.create_user(
             email=staff.email, first_name="", last_name="", roles={Role.STAFF}, password=PASSWORD, actor_label="bench"
         )
+        # People of the data set without an account yet (a small data set has fewer than BOOKERS others, and
+        # the coordinator's own person would otherwise be among them).
         booker_people = db.session.scalars(
-            select(Person).where(Person.id != staff_id, Person.end_date.is_(None)).order_by(Person.id).limit(BOOKERS)
+            select(Person)
+            .where(Person.end_date.is_(None), Person.id.not_in(select(UserAccount.person_id)))
+            .order_by(Person.id)
+            .limit(BOOKERS)
         ).all()
         for person in booker_people:
             accounts.create_user(
