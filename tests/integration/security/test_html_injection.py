@@ -31,6 +31,7 @@ from tests.factories import (
     make_user,
     wrap_course,
 )
+from tests.integration.people.roster_files import roster_csv, roster_row
 from tests.support.html_safety import crawl, payload, scan
 from tracker.accounts.models import Role, UserAccount
 from tracker.attendance import services as attendance
@@ -268,28 +269,15 @@ def csv_bytes(*rows: list[str]) -> bytes:
     return out.getvalue().encode()
 
 
-ROSTER_HEADER = [
-    "organisation",
-    "employee_ref",
-    "first_name",
-    "last_name",
-    "email",
-    "department",
-    "job_title",
-    "line_manager_ref",
-    "start_date",
-    "end_date",
-]
-
-
 def test_markup_in_uploaded_files_comes_back_as_text_in_the_import_pages(app, signed_in, world):
     """Refused files echo their bad cells in the error list; a valid one shows who it created."""
     client = signed_in(world.users["coordinator"])
     bad, good = payload("csv-bad-org", 0), payload("csv-good-name", 1)
-    roster = csv_bytes(
-        ROSTER_HEADER,
-        [bad, "R1", "A", "B", "", "", "", "", "", ""],
-        ["Nowhere", "R2", "A", "B", "", "", "", "", payload("csv-bad-date", 1), ""],
+    roster = roster_csv(
+        [
+            roster_row(bad, "R1", first_name="A", last_name="B", email=""),
+            roster_row("Nowhere", "R2", first_name="A", last_name="B", email="", start_date=payload("csv-bad-date", 1)),
+        ]
     )
     records = csv_bytes(
         ["organisation", "employee_ref", "course_code", "completed_on", "source"],
@@ -314,7 +302,7 @@ def test_markup_in_uploaded_files_comes_back_as_text_in_the_import_pages(app, si
     assert bad in shown["roster"] and payload("csv-bad-date", 1) in shown["roster"]
     assert payload("csv-bad-ref", 2) in shown["records"]
     council = world.users["coordinator"].person.organisation.name
-    valid = csv_bytes(ROSTER_HEADER, [council, "R3", good, "Person", "", "", "", "", "", ""])
+    valid = roster_csv([roster_row(council, "R3", first_name=good, last_name="Person", email="")])
     response = client.post(
         "/imports/roster",
         data={"file": (io.BytesIO(valid), "roster.csv")},
