@@ -24,9 +24,7 @@ import os
 import random
 import re
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -40,6 +38,7 @@ import psycopg
 import requests
 from sqlalchemy.engine import make_url
 
+from bench import web
 from bench.databases import conninfo, scratch_database
 from bench.web import free_port
 
@@ -123,51 +122,18 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
 
 @contextmanager
 def gunicorn(url: str, secret_key: str, *, workers: int, port: int) -> Iterator[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": secret_key,
-        "TRACKER_ENV": "production",
-        "PYTHONPATH": str(ROOT),
-    }
+    """The product (`wsgi:app`, production settings) on `url`; yields its base URL once /healthz answers."""
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret_key, "TRACKER_ENV": "production"}
     env.pop("MAIL_SERVER", None)  # invitations stay in the outbox, where the check finds them
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-        "wsgi:app",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:  # not listening yet, or a worker still starting
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
+
+    def ready(base_url: str, _process) -> bool:
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            return requests.get(f"{base_url}/healthz", timeout=10).status_code == 200
+        except requests.RequestException:
+            return False
+
+    with web.gunicorn("wsgi:app", workers=workers, port=port, env=env, ready=ready, worker_timeout=60):
+        yield f"http://127.0.0.1:{port}"
 
 
 # --- The clients -------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
   for the coordinator, the yardstick of the coverage page.
 - `prepare(app, factor)` adds what the pages need to a built data set: a coordinator, a member of staff
   with a booking history, people who book, and upcoming sessions (their number grows with the data set).
-- `serve(url)` runs gunicorn with sync workers (as STACK.md advises: gthread's keep-alive gave unstable
+- `serve(url)` runs gunicorn (`gunicorn()`, which `make stress` uses too) with sync workers (as STACK.md advises: gthread's keep-alive gave unstable
   figures); `sign_in` signs a person in over HTTP and returns their cookie and CSRF token; `run_wrk` runs
   wrk with a Lua script that counts the status codes it saw; `worker_memory` reads the workers' VmHWM.
 - `count_statements(app, web)` counts the SQL statements of one request to each page (in process).
@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -305,49 +306,69 @@ class Server:
 
 
 @contextmanager
-def serve(url: str, *, workers: int = 2) -> Iterator[Server]:
-    """gunicorn with `workers` sync workers serving the bench app on `url`, on a free local port."""
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-            "bench.web:gunicorn_app()",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_DATABASE_URL": url},
-    )
-    server = Server(process, f"http://127.0.0.1:{port}", workers)
+def gunicorn(
+    app_spec: str,
+    *,
+    workers: int,
+    port: int,
+    env: dict[str, str],
+    ready: Callable[[str, subprocess.Popen], bool],
+    worker_timeout: int = 120,
+) -> Iterator[subprocess.Popen]:
+    """gunicorn with `workers` sync workers (as STACK.md advises) serving `app_spec` on 127.0.0.1:`port`, in a
+    process group of its own; yields once `ready(base_url, process)` is true (within a minute), and stops the
+    whole group afterwards."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        str(worker_timeout),
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)}, start_new_session=True)
+    base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(server.base_url + "/bench/bare", timeout=5) as response:
-                    if response.status == 200 and len(server.worker_pids()) == workers:
-                        break
-            except OSError:
+                if ready(base_url, process):
+                    break
+            except OSError:  # not listening yet, or a worker still starting
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.2)
-        yield server
+        yield process
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@contextmanager
+def serve(url: str, *, workers: int = 2) -> Iterator[Server]:
+    """The bench app on `url` under gunicorn, on a free local port, once every worker is up."""
+    port = free_port()
+
+    def ready(base_url: str, process: subprocess.Popen) -> bool:
+        with urllib.request.urlopen(base_url + "/bench/bare", timeout=5) as response:
+            return response.status == 200 and len(Server(process, base_url, workers).worker_pids()) == workers
+
+    env = {**os.environ, "BENCH_DATABASE_URL": url}
+    with gunicorn("bench.web:gunicorn_app()", workers=workers, port=port, env=env, ready=ready) as process:
+        yield Server(process, f"http://127.0.0.1:{port}", workers)
 
 
 @dataclass
