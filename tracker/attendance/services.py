@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, delete, func, or_, select
+from sqlalchemy import Row, Select, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.attendance.models import (
@@ -363,18 +363,37 @@ def booked_person_ids(training_session: TrainingSession, person_ids: Iterable[in
 
 @cache
 def _person_records_statement() -> Select:
+    """Built once (parameter person_id): "My training" runs it on every visit."""
+    session_course = aliased(Course)
+    session = TrainingSession
     return (
-        select(TrainingRecord)
+        select(
+            TrainingRecord.id,
+            TrainingRecord.course_id,
+            Course.name.label("course_name"),
+            Course.code.label("course_code"),
+            TrainingRecord.completed_on,
+            TrainingRecord.expires_on,
+            TrainingRecord.source,
+            TrainingRecord.evidence,
+            TrainingRecord.session_id,
+            func.coalesce(func.nullif(session.title, ""), session_course.name).label("session_title"),
+            session.starts_at.label("session_starts_at"),
+        )
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .outerjoin(session, session.id == TrainingRecord.session_id)
+        .outerjoin(session_course, session_course.id == session.course_id)
         .where(TrainingRecord.person_id == bindparam("person_id"))
-        .options(joinedload(TrainingRecord.course), joinedload(TrainingRecord.training_session))
         .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
     )
 
 
-def list_person_records(person: Person) -> list[TrainingRecord]:
-    """A person's training records, newest completion first, with course and session (one statement, built
-    once: "My training" runs it on every visit)."""
-    return list(db.session.scalars(_person_records_statement(), {"person_id": person.id}))
+def list_person_records(person: Person) -> list[Row]:
+    """A person's training records, newest completion first, as rows (one statement, built once): id,
+    course_id, course_name, course_code, completed_on, expires_on, source, evidence, and for a record made
+    by a register, session_id, session_title and session_starts_at (else None). Columns rather than entities:
+    "My training" lists them on every visit."""
+    return list(db.session.execute(_person_records_statement(), {"person_id": person.id}))
 
 
 def list_evidence_courses() -> list[Course]:

@@ -128,9 +128,9 @@ def my_training() -> ResponseReturnValue:
     my training record, past sessions, and my calendar feed."""
     me = current_user.person
     now = utc_now()
-    upcoming = services.list_upcoming_bookings(me, now=now)
+    upcoming = services.upcoming_places(me, now=now)
     positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
-    past = services.past_bookings_page(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
+    past = services.past_places_page(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
     records = list_person_records(me)
     return render_template(
         "booking/my_training.html",

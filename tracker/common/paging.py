@@ -78,26 +78,31 @@ def paginate(
     per_page: int = PER_PAGE,
     scalars: bool = True,
     parameters: dict[str, Any] | None = None,
+    rows: bool = False,
 ) -> Page:
     """One page of an ordered statement, whatever the total: one query, the page's rows each carrying the total
     (`count(*) OVER ()`, counted before LIMIT); a second (a count) only when the page asked for is past the end
     or the statement is DISTINCT (where the window would count the rows before DISTINCT).
 
     `number` defaults to the `page` query argument; past the end it shows the last page. `scalars`
-    False returns rows (for statements selecting several things, e.g. (Person, path)). `parameters` are the
-    values of the statement's bindparam()s (for statements built once and kept).
+    False returns tuples (for statements selecting several things, e.g. (Person, path)); `rows` returns the
+    result's rows themselves, whose columns are read by name (each also carries `page_total`). `parameters`
+    are the values of the statement's bindparam()s (for statements built once and kept).
     """
     number = number or page_number()
+    scalars = scalars and not rows
     if statement._distinct:
         return _paginate_with_count(statement, number, per_page, scalars, parameters or {})
     # A statement passed with its parameters is one built once: keep its counted form too.
     counted = _with_total(statement) if parameters is not None else _add_total(statement)
     parameters = parameters or {}
-    rows = list(_page_rows(counted, number, per_page, scalars, parameters))
-    if not rows and number > 1:  # past the end (or emptied since the link was made): the last page
-        return _paginate_with_count(statement, number, per_page, scalars, parameters)
-    total = rows[0][-1] if rows else 0
-    items = [row[0] for row in rows] if scalars else [tuple(row[:-1]) for row in rows]
+    page_rows = list(_page_rows(counted, number, per_page, scalars, parameters))
+    if not page_rows and number > 1:  # past the end (or emptied since the link was made): the last page
+        return _paginate_with_count(statement, number, per_page, scalars, parameters, rows)
+    total = page_rows[0][-1] if page_rows else 0
+    if rows:
+        return Page(items=page_rows, total=total, number=number, per_page=per_page)
+    items = [row[0] for row in page_rows] if scalars else [tuple(row[:-1]) for row in page_rows]
     return Page(items=items, total=total, number=number, per_page=per_page)
 
 
@@ -116,11 +121,11 @@ def _page_rows(statement: Select, number: int, per_page: int, scalars: bool, par
 
 
 def _paginate_with_count(
-    statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any]
+    statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any], rows: bool = False
 ) -> Page:
     count = select(func.count()).select_from(statement.order_by(None).subquery())
     total = db.session.scalar(count, parameters) or 0
     number = min(number, max(1, ceil(total / per_page)))
     result = _page_rows(statement, number, per_page, scalars, parameters)
-    items = list(result.scalars()) if scalars else [tuple(row) for row in result]
+    items = list(result.scalars()) if scalars else list(result) if rows else [tuple(row) for row in result]
     return Page(items=items, total=total, number=number, per_page=per_page)

@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    Row,
     Select,
     and_,
     bindparam,
@@ -1077,12 +1078,13 @@ def _requirements_of_person_statement() -> Select:
 
 
 def training_status_for_person(
-    person: Person, *, as_of: date | None = None, records: list[TrainingRecord] | None = None
+    person: Person, *, as_of: date | None = None, records: list[Row] | None = None
 ) -> list[RequirementStatus]:
     """The courses required of `person` on `as_of` (default today in London) and, for each, whether they
     meet it (a record of the course or an equivalent, completed by then and not expired), until when,
     and whether it expires within 90 days. Courses ordered by code. Two statements, whatever the data (one
-    when the caller passes the person's `records`, as "My training" does, which lists them anyway).
+    when the caller passes the person's `records` (rows of `list_person_records`), as "My training" does, which
+    lists them anyway).
 
     Requirements for the whole organisation apply to anyone in it who has not left; a requirement for
     a department subtree applies when the person is placed in that subtree on the day.

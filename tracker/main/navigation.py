@@ -83,23 +83,29 @@ TASKS: list[Task] = [
 
 
 def tasks_for(user) -> list[Task]:
+    """The tasks the policy lets `user` in to (worked out once per set of roles: every page's navigation
+    asks, and the answer depends on nothing else)."""
     if user is None or not user.is_authenticated:
         return []
-    visible = []
-    for task in TASKS:
-        if task.endpoint not in current_app.view_functions:
-            continue
-        access = access_for(task.endpoint, "GET")
-        if access is not None and access.allows(user):
-            visible.append(task)
-    return visible
+    known: dict[frozenset, list[Task]] = current_app.extensions.setdefault("tracker.tasks_by_roles", {})
+    held = user.roles
+    if held not in known:
+        known[held] = [task for task in TASKS if _allowed(task, user)]
+    return known[held]
+
+
+def _allowed(task: Task, user) -> bool:
+    if task.endpoint not in current_app.view_functions:
+        return False
+    access = access_for(task.endpoint, "GET")
+    return access is not None and access.allows(user)
 
 
 def service_navigation(user) -> list[dict]:
     """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar."""
-    items = []
     current = request.endpoint or ""
-    for task in tasks_for(user):
-        if task.in_nav:
-            items.append({"href": url_for(task.endpoint), "text": task.label, "active": current == task.endpoint})
-    return items
+    return [
+        {"href": url_for(task.endpoint), "text": task.label, "active": current == task.endpoint}
+        for task in tasks_for(user)
+        if task.in_nav
+    ]

@@ -14,7 +14,7 @@ from tracker.attendance import services
 from tracker.attendance.models import RecordSource, TrainingRecord
 from tracker.attendance.records import find_valid_record
 from tracker.common.audit import AuditEvent
-from tracker.common.time import today_london
+from tracker.common.time import format_date, today_london
 from tracker.courses.models import CourseEquivalence
 
 
@@ -110,6 +110,12 @@ def test_records_page_lists_every_source(app, signed_in, trainer, coordinator, e
     )
     page = signed_in(coordinator).get(f"/people/{person.id}/training-records").get_data(as_text=True)
     assert "2 records" in page and "Attended" in page and "Imported" in page and "20 November 2017" in page
+    assert page.count("WRAP (WRAP)") == 2  # each record names its course, name and code
+    register = f'href="/sessions/{training_session.id}/register">register of {format_date(training_session.starts_at)}'
+    assert register in page
+    record_id = next(r.id for r in services.list_person_records(person) if r.source == RecordSource.IMPORT)
+    assert f"/training-records/{record_id}/remove" in page  # only the imported one can be removed here
+    assert page.count("/remove") == 1
     assert signed_in(trainer).get(f"/people/{person.id}/training-records").status_code == 403
 
 

@@ -243,6 +243,33 @@ def test_my_training_shows_bookings_waitlist_position_and_past_sessions(app, cli
     assert "Done last year" in past_section and "Booked one" not in past_section
 
 
+def test_my_training_names_untitled_sessions_by_their_course_and_links_each_place(app, client, staff):
+    """ "My training" reads its places and records as rows of columns: a session without a title (none, or
+    blank) is called by its course, as everywhere else, and each place links to its session and its cancelling."""
+    course = make_course(name="Prevent awareness for schools")
+    upcoming = make_session(course=course, title=None)
+    booking = make_booking(upcoming, staff.person)
+    attended = make_session(course=course, title="", starts_at=utc_now() - timedelta(days=3))
+    make_booking(attended, staff.person, now=attended.starts_at - timedelta(days=2))
+    db.session.add(
+        TrainingRecord(
+            person_id=staff.person_id,
+            course_id=course.id,
+            session_id=attended.id,
+            completed_on=today_london() - timedelta(days=3),
+            source=RecordSource.ATTENDANCE,
+        )
+    )
+
+    html = text(client.get("/my-training"))
+    upcoming_section, past_section = html.split('id="past"')
+    booked_section, record_section = upcoming_section.split('id="my-record"')
+    assert f'<a class="govuk-link" href="/sessions/{upcoming.id}">Prevent awareness for schools</a>' in booked_section
+    assert f'href="/bookings/{booking.id}/cancel"' in booked_section
+    assert "Attended Prevent awareness for schools" in record_section
+    assert "Prevent awareness for schools" in past_section
+
+
 def test_my_training_issues_the_same_queries_with_10_and_200_bookings(app, client, staff, queries):
     counts = []
     for count in (10, 190):

@@ -1,0 +1,35 @@
+"""`row_url`: the address a long table links each row to, built once and filled in per row."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask, url_for
+
+from tracker.common.urls import row_url
+
+
+@pytest.fixture
+def app():
+    app = Flask(__name__)
+    app.add_url_rule("/sessions/<int:session_id>", "session", lambda session_id: "")
+    app.add_url_rule("/orgs/<int:org_id>/people/<int:person_id>/edit", "person", lambda org_id, person_id: "")
+    return app
+
+
+@pytest.mark.parametrize("script_root", ["", "/training"])
+def test_it_gives_what_url_for_gives_for_every_row(app, script_root):
+    with app.test_request_context(base_url=f"http://localhost{script_root}"):
+        session_url = row_url("session", "session_id")
+        person_url = row_url("person", "person_id", org_id=7, next="/my training")
+        for row_id in (0, 1, 42, 10**12):
+            assert session_url(row_id) == url_for("session", session_id=row_id)
+            assert person_url(row_id) == url_for("person", org_id=7, person_id=row_id, next="/my training")
+        assert session_url(5).startswith(f"{script_root}/sessions/5")
+
+
+def test_only_integers_go_into_the_address(app):
+    with app.test_request_context():
+        session_url = row_url("session", "session_id")
+        assert session_url("12") == "/sessions/12"
+        with pytest.raises(ValueError):
+            session_url("12/../../admin")

@@ -1,0 +1,34 @@
+"""`row_url`: a link per row of a long table without a `url_for` per row.
+
+`url_for` asks Werkzeug's URL map to build the address each time (about 10 µs): a table of twenty sessions with
+two links a row spent more on its links than on its data. `row_url` builds the address once, with a marker where
+the row's id goes, and each row only fills it in: `{% set session_url = row_url('booking.show_session',
+'session_id') %}` then `{{ session_url(s.id) }}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, url_for
+
+#: Stands in for the row's id while the address is built (an integer no row has, written nowhere else).
+_MARKER = 918_273_645_546_372_819
+
+
+def row_url(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+    """A function of one integer giving `url_for(endpoint, key=that integer, **values)`."""
+    address = url_for(endpoint, **{key: _MARKER}, **values)
+    head, marker, tail = address.partition(str(_MARKER))
+    if not marker or str(_MARKER) in tail:
+        raise ValueError(f"{endpoint}: {key} must appear once in the path, as an integer")
+
+    def fill(row_id: int) -> str:
+        return f"{head}{int(row_id)}{tail}"
+
+    return fill
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["row_url"] = row_url
