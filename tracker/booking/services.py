@@ -15,9 +15,9 @@ from functools import cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Row, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import Role, UserAccount
@@ -67,7 +67,7 @@ def _lock_session_statement() -> Select:
         select(TrainingSession)
         .options(
             joinedload(TrainingSession.course, innerjoin=True),
-            selectinload(TrainingSession.trainers).joinedload(SessionTrainer.person),
+            joinedload(TrainingSession.trainers).joinedload(SessionTrainer.person),
         )
         .where(TrainingSession.id == bindparam("session_id"))
         .with_for_update(of=TrainingSession)
@@ -75,12 +75,29 @@ def _lock_session_statement() -> Select:
     )
 
 
+#: Session.info key: (the transaction, {session id: session}) of the sessions locked in it outside any savepoint.
+_LOCKED = "tracker.locked_sessions"
+
+
 def lock_session(session_id: int) -> TrainingSession:
     """Re-read a session with a write lock held until the transaction ends; raises NoResultFound.
 
-    Its course and trainers come with it (two statements, built once): every change made under the lock
-    (a booking, a cancellation, a promotion, a register) writes an email naming them."""
-    return db.session.execute(_lock_session_statement(), {"session_id": session_id}).unique().scalar_one()
+    Its course and trainers come with it (one statement, built once): every change made under the lock
+    (a booking, a cancellation, a promotion, a register) writes an email naming them. A session already
+    locked in this transaction is not read again (a route that locks the session it shows, then books on it).
+    A lock taken inside a savepoint is not remembered: rolling back to the savepoint releases it."""
+    session = db.session()
+    transaction = session.get_transaction()
+    held = session.info.get(_LOCKED)
+    if held is not None and transaction is not None and held[0] is transaction and session_id in held[1]:
+        return held[1][session_id]
+    locked = session.execute(_lock_session_statement(), {"session_id": session_id}).unique().scalar_one()
+    if session.get_nested_transaction() is None:
+        transaction = session.get_transaction()
+        if held is None or held[0] is not transaction:
+            held = session.info[_LOCKED] = (transaction, {})
+        held[1][session_id] = locked
+    return locked
 
 
 @cache
@@ -94,9 +111,49 @@ def count_seats_taken(session_id: int) -> int:
     return db.session.scalar(_seats_taken_statement(), {"session_id": session_id}) or 0
 
 
-def places_left(training_session: TrainingSession) -> int:
-    """Seats still free: capacity less confirmed bookings and held places. The one place this is computed."""
-    return max(training_session.capacity - count_seats_taken(training_session.id), 0)
+def places_left(training_session: TrainingSession, *, taken: int | None = None) -> int:
+    """Seats still free: capacity less confirmed bookings and held places (`taken`, counted here unless
+    given). The one place this is computed."""
+    if taken is None:
+        taken = count_seats_taken(training_session.id)
+    return max(training_session.capacity - taken, 0)
+
+
+@dataclass(frozen=True)
+class _BookingState:
+    """What booking someone onto a locked session needs to know, read in one statement."""
+
+    seats_taken: int
+    #: Held places whose time to confirm has passed (lapsed before anything else happens).
+    lapsed_holds: int
+    #: The person's own active place (confirmed, held or waiting), if any.
+    existing_id: int | None
+
+
+@cache
+def _booking_state_statement() -> Select:
+    """Built once (parameters session_id, person_id, now): every booking runs it under the session's lock."""
+
+    def one_of(statuses) -> ColumnElement[bool]:
+        return or_(*(Booking.status == status for status in statuses))  # not IN: no list to expand per run
+
+    lapsed = and_(
+        Booking.status == BookingStatus.HELD,
+        Booking.hold_expires_at <= bindparam("now", type_=Booking.hold_expires_at.type),
+    )
+    mine = and_(Booking.person_id == bindparam("person_id"), one_of(ACTIVE_STATUSES))
+    return select(
+        func.count(case((one_of(SEAT_STATUSES), 1))),
+        func.count(case((lapsed, 1))),
+        func.max(case((mine, Booking.id))),
+    ).where(Booking.session_id == bindparam("session_id"))
+
+
+def _booking_state(*, session_id: int, person_id: int, now: datetime) -> _BookingState:
+    taken, lapsed, existing_id = db.session.execute(
+        _booking_state_statement(), {"session_id": session_id, "person_id": person_id, "now": now}
+    ).one()
+    return _BookingState(seats_taken=taken or 0, lapsed_holds=lapsed or 0, existing_id=existing_id)
 
 
 def seats_taken_by_session(session_ids: list[int]) -> dict[int, int]:
@@ -263,7 +320,10 @@ def book_place(
     """
     now = now or utc_now()
     locked = lock_session(training_session.id)
-    lapse_expired_holds(session_id=locked.id, now=now)  # their seats go to the waiting list first
+    state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
+    if state.lapsed_holds:  # their seats go to the waiting list first
+        lapse_expired_holds(session_id=locked.id, now=now)
+        state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
     problem = booking_problem(locked, now=now)
     if problem:
         error = BookingClosedError if "closed" in problem or "opens" in problem else SessionNotBookableError
@@ -272,11 +332,11 @@ def book_place(
         raise NotInAudienceError(
             f"This session is only for staff of {', '.join(o.name for o in locked.audience)}", field="person"
         )
-    existing = find_active_booking(session_id=locked.id, person_id=person.id)
-    if existing is not None:
+    if state.existing_id is not None:
+        existing = db.session.get(Booking, state.existing_id)
         raise AlreadyBookedError(_already_booked_message(existing, person, booked_by), field="person")
 
-    seat_free = places_left(locked) > 0
+    seat_free = places_left(locked, taken=state.seats_taken) > 0
     if seat_free:
         status = BookingStatus.HELD if hold_until else BookingStatus.CONFIRMED
     else:
@@ -308,7 +368,7 @@ def book_place(
         BookingStatus.CONFIRMED: signals.booking_confirmed,
         BookingStatus.WAITLISTED: signals.booking_waitlisted,
         BookingStatus.HELD: signals.booking_held,
-    }[status].send(booking)
+    }[status].send(booking, new=True)
     return booking
 
 

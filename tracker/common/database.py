@@ -3,6 +3,9 @@ transaction (COMMIT, which keeps psycopg's prepared statements), and helpers for
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -42,8 +45,41 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        read_only = has_request_context() and request.method in READ_ONLY_METHODS
+        read_only = has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading_first"))
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading_first() -> Iterator[None]:
+    """Run the block (which only reads) in a transaction of its own, ended after it, keeping what it loaded.
+
+    For the sign-in check of a request that writes, on SQLite: otherwise its BEGIN IMMEDIATE took the
+    database's write lock before the user was even read, and every other writer waited through it. The
+    request's own work then begins a new transaction, with the lock, at its first statement. Elsewhere (on
+    PostgreSQL, for reading requests, or inside a transaction already begun) the block just runs.
+    """
+    from tracker.extensions import db
+
+    session = db.session()
+    if (
+        not has_request_context()
+        or request.method in READ_ONLY_METHODS
+        or session.in_transaction()
+        or not is_sqlite(session.get_bind())
+    ):
+        yield
+        return
+    g.reading_first = True
+    try:
+        yield
+    finally:
+        g.reading_first = False
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False  # keep the user loaded
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire_on_commit
 
 
 #: Statements that only read (SQLite's explicit BEGIN included); anything else counts as a write.

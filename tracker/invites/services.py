@@ -45,20 +45,22 @@ def queue_email(
     ics: bytes | str | None = None,
     ics_method: str | None = None,
     supersede_key: str | None = None,
+    supersede_older: bool = True,
     kind: str = "email",
     now: datetime | None = None,
 ) -> OutboxMessage | None:
     """Render `emails/<template>.txt|.html` and add the message to the outbox in the current transaction.
 
     Other parts of the product (training-request acknowledgements, hold confirmations) call this too.
-    With `supersede_key`, older unsent messages with the same key are marked superseded. Returns the
-    row, or None when there is no address to send to (a person may have no email).
+    With `supersede_key`, older unsent messages with the same key are marked superseded (unless
+    `supersede_older` is False: the caller knows there are none, as for a booking made in this transaction).
+    Returns the row, or None when there is no address to send to (a person may have no email).
     """
     if not to_email:
         return None
     now = now or utc_now()
     text, html = emails.render_email(template, {"recipient_name": to_name, **context})
-    if supersede_key:
+    if supersede_key and supersede_older:
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.supersede_key == supersede_key, OutboxMessage.status == OutboxStatus.PENDING)
@@ -227,9 +229,11 @@ def queue_booking_invite(
     kind: str = "booking_confirmed",
     facts: SessionFacts | None = None,
     changes: dict[str, tuple[Any, Any]] | None = None,
+    new: bool = False,
     now: datetime | None = None,
 ) -> OutboxMessage | None:
-    """A REQUEST with the booking's UID and stored SEQUENCE: an invite, or an update when `changes` are given."""
+    """A REQUEST with the booking's UID and stored SEQUENCE: an invite, or an update when `changes` are given.
+    `new`: the booking was made in this transaction, so no earlier message of it waits to be superseded."""
     now = now or utc_now()
     facts = facts or session_facts(booking.training_session)
     person = booking.person
@@ -266,6 +270,7 @@ def queue_booking_invite(
         ics=ics,
         ics_method=ical.Method.REQUEST.value,
         supersede_key=booking_key(booking),
+        supersede_older=not new,
         kind=kind,
         now=now,
     )
@@ -485,8 +490,9 @@ def _had_a_seat(booking: Booking) -> bool:
 # --- Signal receivers -----------------------------------------------------------------------------------
 
 
-def on_booking_confirmed(booking: Booking, **_: Any) -> None:
-    queue_booking_invite(booking=booking, kind="booking_confirmed")
+def on_booking_confirmed(booking: Booking, *, new: bool = False, **_: Any) -> None:
+    """`new`: sent by `book_place` for a booking it has just made (a confirmed hold is not new)."""
+    queue_booking_invite(booking=booking, kind="booking_confirmed", new=new)
 
 
 def on_booking_promoted(booking: Booking, **_: Any) -> None:

@@ -133,3 +133,67 @@ def test_restricted_audience(app):
     assert make_booking(training_session, make_person(organisation=barnet_homes)).status == "confirmed"
     # The coordinator may place anyone.
     assert make_booking(training_session, make_person(), source=BookingSource.COORDINATOR).status == "confirmed"
+
+
+def test_a_lapsed_hold_gives_its_seat_to_the_next_booking(app, db):
+    """The seat count, lapsed holds and the person's own place are read in one statement; a lapsed hold is
+    cancelled first (promoting nobody here: nobody waits) and its seat goes to the booking."""
+    training_session = make_session(capacity=1)
+    held = make_booking(training_session, hold_until=utc_now() + timedelta(hours=24))
+    assert held.status == BookingStatus.HELD
+    assert make_booking(training_session).status == BookingStatus.WAITLISTED
+    later = utc_now() + timedelta(hours=25)
+    newcomer = make_booking(training_session, now=later)
+    db.session.refresh(held)
+    assert held.status == BookingStatus.CANCELLED
+    # The waiting list came first: the freed seat went to the person waiting, the newcomer waits.
+    assert newcomer.status == BookingStatus.WAITLISTED
+    assert services.count_seats_taken(training_session.id) == 1
+
+
+def test_the_refusal_says_whether_the_person_is_booked_or_waiting(app):
+    training_session = make_session(capacity=1)
+    booked, waiting = make_person(), make_person()
+    make_booking(training_session, booked)
+    make_booking(training_session, waiting)
+    with pytest.raises(services.AlreadyBookedError, match="already booked on this session"):
+        make_booking(training_session, booked)
+    with pytest.raises(services.AlreadyBookedError, match="already on the waiting list"):
+        make_booking(training_session, waiting)
+
+
+def test_a_session_locked_once_in_a_transaction_is_not_read_again(app, db, queries):
+    session_id = make_session().id
+    db.session.commit()
+    with queries() as counter:
+        first = services.lock_session(session_id)
+        assert services.lock_session(session_id) is first
+    assert counter.count == 1
+    db.session.commit()  # a new transaction locks again
+    with queries() as counter:
+        services.lock_session(session_id)
+    assert counter.count == 1
+
+
+def test_a_lock_taken_in_a_rolled_back_savepoint_is_taken_again(app, db, queries):
+    """Rolling back to a savepoint releases the locks taken after it (PostgreSQL): lock_session must not
+    trust a lock it took there."""
+    session_id = make_session().id
+    db.session.commit()
+    savepoint = db.session.begin_nested()
+    services.lock_session(session_id)
+    savepoint.rollback()
+    with queries() as counter:
+        services.lock_session(session_id)
+    assert counter.count == 1
+    with queries() as counter:
+        services.lock_session(session_id)  # now held by the transaction itself
+    assert counter.count == 0
+
+
+def test_with_nobody_waiting_the_seat_of_a_lapsed_hold_is_the_newcomers(app, db):
+    training_session = make_session(capacity=1)
+    held = make_booking(training_session, hold_until=utc_now() + timedelta(hours=24))
+    newcomer = make_booking(training_session, now=utc_now() + timedelta(hours=25))
+    db.session.refresh(held)
+    assert (held.status, newcomer.status) == (BookingStatus.CANCELLED, BookingStatus.CONFIRMED)
