@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from tests.support.icaljs import icaljs
@@ -180,3 +182,54 @@ def test_the_same_inputs_give_the_same_bytes():
     """Feeds rely on this for their ETag."""
     make = lambda: ical.feed_ics([event()], name="x", dtstamp=STAMP)  # noqa: E731
     assert make() == make()
+
+
+LONG_TITLE = "Prévent awareness – “WRAP” for Barnet’s schools 🏫, part 2; with a long, long title " * 3
+
+
+def test_long_lines_are_folded_at_75_octets_without_splitting_a_character_or_an_escape():
+    data = ical.invite_ics(
+        event(summary=LONG_TITLE, description=LONG_TITLE + "\n" + "\\;" * 60),
+        method=ical.Method.REQUEST,
+        organizer=ORGANIZER,
+        attendee=ical.Mailbox("ann@example.org", "Ann-Marie Éloïse Ó Súilleabháin-Worthington 🌟, Barnet; Hendon"),
+        dtstamp=STAMP,
+    )
+    lines = data.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75
+    for line in lines:
+        line.decode("utf-8")  # each line is whole UTF-8: no character was split
+        # No escape cut in two: a line never ends inside a backslash (or RFC 6868 caret) pair.
+        assert (len(line) - len(line.rstrip(b"\\"))) % 2 == 0 and (len(line) - len(line.rstrip(b"^"))) % 2 == 0
+    _, vevent = parse(data)
+    assert str(vevent["SUMMARY"]) == LONG_TITLE
+    assert str(vevent["DESCRIPTION"]) == LONG_TITLE + "\n" + "\\;" * 60
+    read = icaljs(data)
+    assert read["events"][0]["summary"] == LONG_TITLE
+    assert read["attendees"][0]["cn"] == "Ann-Marie Éloïse Ó Súilleabháin-Worthington 🌟, Barnet; Hendon"
+
+
+@settings(max_examples=200, deadline=None)
+@given(summary=st.text(min_size=1, max_size=300), name=st.text(max_size=120))
+def test_any_text_reads_back_as_itself_with_line_breaks_kept_and_other_controls_as_spaces(summary, name):
+    data = ical.invite_ics(
+        event(summary=summary, location=summary),
+        method=ical.Method.REQUEST,
+        organizer=ORGANIZER,
+        attendee=ical.Mailbox("ann@example.org", name),
+        dtstamp=STAMP,
+    )
+    assert max(len(line) for line in data.split(b"\r\n")) <= 75
+    expected = "".join(
+        ch if ch in "\t\n" or (ord(ch) >= 0x20 and ord(ch) != 0x7F) else " "
+        for ch in summary.replace("\r\n", "\n").replace("\r", "\n")
+    )
+    _, vevent = parse(data)
+    assert str(vevent["SUMMARY"]) == expected
+    assert str(vevent["LOCATION"]) == expected
+    cn = " ".join("".join(ch if ch.isprintable() and ch != "\\" else " " for ch in name).split())
+    if cn:
+        assert vevent["ATTENDEE"].params["CN"] == cn
+    else:
+        assert "CN" not in vevent["ATTENDEE"].params
+    assert str(vevent["ATTENDEE"]) == "mailto:ann@example.org"
