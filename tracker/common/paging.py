@@ -9,7 +9,7 @@ from math import ceil
 from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from tracker.extensions import db
 
@@ -93,10 +93,11 @@ def paginate(
     scalars = scalars and not rows
     if statement._distinct:
         return _paginate_with_count(statement, number, per_page, scalars, parameters or {})
-    # A statement passed with its parameters is one built once: keep its counted form too.
-    counted = _with_total(statement) if parameters is not None else _add_total(statement)
+    # A statement passed with its parameters is one built once: keep its counted and limited forms too.
+    parameters_given = parameters is not None
+    counted = _with_total(statement) if parameters_given else _add_total(statement)
     parameters = parameters or {}
-    page_rows = list(_page_rows(counted, number, per_page, scalars, parameters))
+    page_rows = list(_page_rows(counted, number, per_page, scalars, parameters, kept=parameters_given))
     if not page_rows and number > 1:  # past the end (or emptied since the link was made): the last page
         return _paginate_with_count(statement, number, per_page, scalars, parameters, rows)
     total = page_rows[0][-1] if page_rows else 0
@@ -115,8 +116,23 @@ def _add_total(statement: Select) -> Select:
 _with_total = lru_cache(maxsize=32)(_add_total)
 
 
-def _page_rows(statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any]):
-    result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page), parameters)
+@lru_cache(maxsize=32)
+def _with_limits(statement: Select) -> Select:
+    """The statement with LIMIT and OFFSET as parameters (for statements built once and reused: a statement
+    made anew for every page costs SQLAlchemy its cache key each time)."""
+    return statement.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer))
+
+
+def _page_rows(
+    statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any], *, kept: bool = False
+):
+    offset = (number - 1) * per_page
+    if kept:
+        result = db.session.execute(
+            _with_limits(statement), {**parameters, "page_limit": per_page, "page_offset": offset}
+        )
+    else:
+        result = db.session.execute(statement.limit(per_page).offset(offset), parameters)
     return result.unique() if scalars else result
 
 

@@ -83,7 +83,10 @@ def format_time(value: datetime | None) -> str:
     """GOV.UK style: 10am, 10:30am, midday."""
     if value is None:
         return ""
-    local = to_london(value)
+    return _clock(to_london(value))
+
+
+def _clock(local: datetime) -> str:
     if local.hour == 12 and local.minute == 0:
         return "midday"
     hour = local.hour % 12 or 12
@@ -96,7 +99,7 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = to_london(value)
-    return f"{local:%A} {format_date(local.date())}, {format_time(value)}"
+    return f"{local:%A} {local.day} {local:%B %Y}, {_clock(local)}"
 
 
 def start_of_london_day(day: date) -> datetime:

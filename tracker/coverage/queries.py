@@ -1046,8 +1046,9 @@ class RequirementStatus:
 def _requirements_of_person_statement() -> Select:
     """The requirements of a person's organisation in force on `as_of`, for the whole organisation or for a
     department subtree the person is placed in that day, each with its course: one row per requirement and
-    equivalent course (the course's own row when it has none). Built once (building it cost more than running
-    it); parameters person_id, organisation_id, as_of."""
+    equivalent course (the course's own row when it has none), as columns: job_titles, course_id, course_code,
+    course_name, equivalent_course_id. Built once (building it cost more than running it); parameters
+    person_id, organisation_id, as_of."""
     as_of = bindparam("as_of", type_=Date)
     placed = aliased(Department)
     placed_in_subtree = (
@@ -1064,7 +1065,13 @@ def _requirements_of_person_statement() -> Select:
         .correlate(Department)
     )
     return (
-        select(Requirement, Course, CourseEquivalence.equivalent_course_id)
+        select(
+            Requirement.job_titles,
+            Course.id.label("course_id"),
+            Course.code.label("course_code"),
+            Course.name.label("course_name"),
+            CourseEquivalence.equivalent_course_id,
+        )
         .join(Course, Course.id == Requirement.course_id)
         .outerjoin(Department, Department.id == Requirement.department_id)
         .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
@@ -1097,16 +1104,16 @@ def training_status_for_person(
         {"person_id": person.id, "organisation_id": person.organisation_id, "as_of": as_of},
     ).all()
     title = (person.job_title or "").strip().lower()
-    courses: dict[int, Course] = {}
+    courses: dict[int, Row] = {}
     satisfies: dict[int, set[int]] = {}
-    for requirement, course, equivalent_id in requirement_rows:
-        titles = {t.strip().lower() for t in (requirement.job_titles or []) if t and t.strip()}
+    for row in requirement_rows:
+        titles = {t.strip().lower() for t in (row.job_titles or []) if t and t.strip()}
         if titles and title not in titles:
             continue
-        courses.setdefault(course.id, course)
-        satisfies.setdefault(course.id, {course.id})
-        if equivalent_id is not None:
-            satisfies[course.id].add(equivalent_id)
+        courses.setdefault(row.course_id, row)
+        satisfies.setdefault(row.course_id, {row.course_id})
+        if row.equivalent_course_id is not None:
+            satisfies[row.course_id].add(row.equivalent_course_id)
     if not courses:
         return []
     counted = set().union(*satisfies.values())
@@ -1130,9 +1137,9 @@ def training_status_for_person(
         expires_on = best.expires_on if best is not None else None
         statuses.append(
             RequirementStatus(
-                course_id=course.id,
-                course_code=course.code,
-                course_name=course.name,
+                course_id=course.course_id,
+                course_code=course.course_code,
+                course_name=course.course_name,
                 met=best is not None,
                 expires_on=expires_on,
                 expiring_soon=is_expiring(expires_on, as_of),
