@@ -33,6 +33,7 @@ from tracker.attendance.models import (
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.booking.services import lock_session
 from tracker.common.audit import record_event
+from tracker.common.database import read_rows
 from tracker.common.errors import ConflictError, TrackerError
 from tracker.common.time import add_months, format_date, to_london, today_london, utc_now
 from tracker.courses.models import Course, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
@@ -393,7 +394,7 @@ def list_person_records(person: Person) -> list[Row]:
     course_id, course_name, course_code, completed_on, expires_on, source, evidence, and for a record made
     by a register, session_id, session_title and session_starts_at (else None). Columns rather than entities:
     "My training" lists them on every visit."""
-    return list(db.session.execute(_person_records_statement(), {"person_id": person.id}))
+    return read_rows(_person_records_statement(), {"person_id": person.id})
 
 
 def list_evidence_courses() -> list[Course]:

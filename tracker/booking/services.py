@@ -24,6 +24,7 @@ from tracker.accounts.models import Role, UserAccount
 from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.audit import record_event
+from tracker.common.database import read_rows
 from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
 from tracker.common.paging import Page, paginate
 from tracker.common.time import add_months, format_datetime, start_of_london_day, utc_now
@@ -612,7 +613,7 @@ def _places_statement(*, upcoming: bool) -> Select:
 def upcoming_places(person: Person, *, now: datetime | None = None) -> list[Row]:
     """The person's places on sessions still to come (rows: see `_places_statement`)."""
     parameters = {"person_id": person.id, "now": now or utc_now()}
-    return list(db.session.execute(_places_statement(upcoming=True), parameters))
+    return read_rows(_places_statement(upcoming=True), parameters)
 
 
 def past_places_page(person: Person, *, number: int, per_page: int, now: datetime | None = None) -> Page:

@@ -117,6 +117,18 @@ def commit_read_only_requests(app: Flask) -> None:
             session.rollback()
 
 
+def read_rows(statement, parameters: dict | None = None) -> list:
+    """The rows of a SELECT of columns (no ORM entities), run on the session's connection and transaction past
+    the ORM layer: for these statements `Session.execute` cost half as much again, on pages every visit runs.
+
+    It does not flush the session first (as `Session.execute` would): use it for reads of what is committed or
+    already flushed, such as a page's reads, not for reading back changes made earlier in the same unit of work.
+    """
+    from tracker.extensions import db
+
+    return db.session.connection().execute(statement, parameters or {}).all()
+
+
 def _lower(value):
     """SQL lower() for SQLite: Unicode-aware; NULL stays NULL, other values lower-case as text (as before)."""
     if value is None:

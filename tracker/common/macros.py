@@ -8,6 +8,7 @@ imported once, when the app starts; a template may still import a macro itself, 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask
@@ -32,13 +33,25 @@ SHARED_MACROS: dict[str, tuple[str, ...]] = {
 
 def govuk_tag(params: dict[str, Any]) -> Markup:
     """govukTag with GOV.UK Frontend's markup (`text`, escaped, and `classes`), as a Python function: long
-    tables draw one per row, and even a lean Jinja macro cost several times this."""
+    tables draw one per row, and even a lean Jinja macro cost several times this. The few tags a page draws
+    (text and classes come from the template) are each made once."""
     if params.get("attributes") or params.get("html"):
         raise ValueError("govukTag here takes text and classes only")
-    classes = params.get("classes")
-    # Markup + str escapes the str; Markup.format() cost several times as much.
+    text, classes = params.get("text", ""), params.get("classes") or ""
+    if isinstance(text, Markup):  # already HTML: drawn as it is (and not cached alongside the same text as str)
+        return _tag_markup(text, classes)
+    return _tag(str(text), classes)
+
+
+@lru_cache(maxsize=256)
+def _tag(text: str, classes: str) -> Markup:
+    return _tag_markup(text, classes)
+
+
+def _tag_markup(text: str, classes: str) -> Markup:
+    # Markup + str escapes the str.
     start = Markup('<strong class="govuk-tag') + (f" {classes}" if classes else "") + Markup('">\n  ')
-    return start + params.get("text", "") + Markup("\n</strong>\n")
+    return start + text + Markup("\n</strong>\n")
 
 
 def init_app(app: Flask) -> None:

@@ -53,6 +53,7 @@ from sqlalchemy.sql.selectable import CTE
 from tracker.accounts.models import Role
 from tracker.attendance.models import Attendance, AttendanceOutcome, TrainingRecord
 from tracker.booking.models import Booking
+from tracker.common.database import read_rows
 from tracker.common.errors import TrackerError
 from tracker.common.time import add_months, end_of_london_day, start_of_london_day, today_london
 from tracker.courses.models import Course, CourseEquivalence, Requirement, SessionStatus, TrainingSession
@@ -1099,10 +1100,10 @@ def training_status_for_person(
     as_of = as_of or today_london()
     if person.end_date is not None and person.end_date <= as_of:
         return []
-    requirement_rows = db.session.execute(
+    requirement_rows = read_rows(
         _requirements_of_person_statement(),
         {"person_id": person.id, "organisation_id": person.organisation_id, "as_of": as_of},
-    ).all()
+    )
     title = (person.job_title or "").strip().lower()
     courses: dict[int, Row] = {}
     satisfies: dict[int, set[int]] = {}
