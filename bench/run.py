@@ -20,7 +20,8 @@ PostgreSQL: a new database is made beside the one named by BENCH_POSTGRES_URL or
 TRACKER_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) and dropped at
 the end. SQLite: a file in a temporary directory.
 
-    python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 10] [--workers 2]
+    python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 5] [--rounds 3]
+                        [--workers 2]
                         [--sections coverage,outbox,throughput,queries,memory,summary]
 """
 
@@ -382,11 +383,13 @@ COVERAGE_GOAL = 0.5
 
 
 def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
-    """Every request measured between two runs of the bare route (the machine is shared and its load drifts:
-    each ratio is to the mean of the bare runs just before and just after it)."""
+    """Every request measured in rounds, each between two runs of the bare route (the machine is shared and
+    its load drifts: each round's ratio is to the mean of the bare runs just before and just after it, and the
+    median round is the figure, so that one disturbed run does not decide it)."""
     from bench import web
 
     data = built.web
+    rounds = bench.options.rounds
     seconds, warm = bench.options.seconds, min(2.0, bench.options.seconds)
     figures: dict[str, Any] = {"measured": {}, "statuses": {}, "errors": {}, "bare": []}
     with web.serve(built.url, workers=bench.options.workers) as server:
@@ -412,22 +415,35 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
             run after them, and so the ratio of the next request)."""
             time.sleep(min(30.0, 0.5 + web.WRK_CONNECTIONS / max(result.requests_per_second, 0.5)))
 
-        def record(name: str, result, expected: int, before: float) -> float:
-            settle(result)
-            after = bare()
+        def measure(name: str, run: Callable[[int], Any], expected: int, before: float) -> float:
+            """`rounds` runs of `run(round)`, each followed by a bare run; the median round's figures."""
+            results, ratios = [], []
+            for number in range(rounds):
+                result = run(number)
+                settle(result)
+                after = bare()
+                results.append(result)
+                ratios.append((result.requests_per_second / ((before + after) / 2), result, (before + after) / 2))
+                say(
+                    f"[{built.backend}] {name} round {number + 1}: {result.requests_per_second:,.1f} req/s "
+                    f"{result.statuses} {result.errors} (bare {before:,.0f} / {after:,.0f})"
+                )
+                before = after
+            _, middle, middle_bare = sorted(ratios, key=lambda r: r[0])[len(ratios) // 2]
             figures["measured"][name] = {
-                "rate": result.requests_per_second,
-                "bare": (before + after) / 2,
+                "rate": middle.requests_per_second,
+                "bare": middle_bare,
+                "ratios": [r[0] for r in ratios],
                 "load": os.getloadavg()[0],
             }
-            figures["statuses"][name] = result.statuses
-            if result.unexpected(expected) or result.errors:
-                figures["errors"][name] = f"{result.unexpected(expected)} {result.errors}".strip()
-            say(
-                f"[{built.backend}] {name}: {result.requests_per_second:,.1f} req/s {result.statuses} "
-                f"{result.errors} (bare {before:,.0f} / {after:,.0f})"
-            )
-            return after
+            statuses: dict[int, int] = {}
+            for result in results:
+                for status, count in result.statuses.items():
+                    statuses[status] = statuses.get(status, 0) + count
+                if result.unexpected(expected) or result.errors:
+                    figures["errors"][name] = f"{result.unexpected(expected)} {result.errors}".strip()
+            figures["statuses"][name] = statuses
+            return before
 
         targets = [
             (name, path, (coordinator if email == data.coordinator else staff).cookie)
@@ -437,19 +453,29 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
         for name, path, cookie in targets:
             url = server.base_url + path
             web.run_wrk(url, seconds=warm, cookie=cookie)
-            before = record(name, web.run_wrk(url, seconds=seconds, cookie=cookie), 200, before)
+            before = measure(
+                name,
+                lambda _round, url=url, cookie=cookie: web.run_wrk(url, seconds=seconds, cookie=cookie),
+                200,
+                before,
+            )
 
-        # Booking POST: each request books the next (person, session) pair, so none is refused as a duplicate.
+        # Booking POST: each request books the next (person, session) pair, so none is refused as a duplicate:
+        # the warm-up and each round book onto sessions of their own.
         sessions = data.upcoming_session_ids
-        split = max(1, len(sessions) // 5)
-        web.run_wrk(server.base_url + "/", seconds=warm, bookings=(bookers, sessions[:split]))
+        share = max(1, len(sessions) // (rounds + 1))
+        web.run_wrk(server.base_url + "/", seconds=warm, bookings=(bookers, sessions[:share]))
         time.sleep(1)  # requests still in flight when wrk stops are finished by the server, unseen by wrk
         booked_before = web.count_bookings_by(built.web_app, data.bookers)
-        post = web.run_wrk(server.base_url + "/", seconds=seconds, bookings=(bookers, sessions[split:]))
+
+        def post(number: int):
+            mine = sessions[share * (number + 1) : share * (number + 2)] or sessions[-1:]
+            return web.run_wrk(server.base_url + "/", seconds=seconds, bookings=(bookers, mine))
+
+        measure("Booking POST", post, 302, before)
         time.sleep(1)
         figures["booked"] = web.count_bookings_by(built.web_app, data.bookers) - booked_before
-        figures["booked_expected"] = post.statuses.get(302, 0)
-        record("Booking POST", post, 302, before)
+        figures["booked_expected"] = figures["statuses"]["Booking POST"].get(302, 0)
         figures["memory"] = web.worker_memory(server)
     return figures
 
@@ -491,11 +517,14 @@ def throughput_section(bench: Bench) -> str:
     notes = [
         f"gunicorn with {bench.options.workers} sync workers (one request per connection, as STACK.md advises) "
         f"serving the full data set of each database with {web.upcoming_count(bench.options.scale)} upcoming "
-        f"sessions added; `wrk -t2 -c{web.WRK_CONNECTIONS} -d{bench.options.seconds:g}s` after a 2-second warm-up. "
+        f"sessions added; `wrk -t2 -c{web.WRK_CONNECTIONS} -d{bench.options.seconds:g}s` after a 2-second warm-up, "
+        f"{bench.options.rounds} times for each request. "
         "Each ratio is to the bare route of the same app in the same server (`/bench/bare`, added only by "
-        f"`bench/web.py`), measured for {bench.options.seconds / 2:g} seconds just before and just after the "
-        "request it yardsticks, once the requests wrk left queued have finished (the machine is shared: the "
-        "mean of those two runs is shown). Read pages are signed in "
+        f"`bench/web.py`), measured for {bench.options.seconds / 2:g} seconds just before and just after each "
+        "run, once the requests wrk left queued have finished (the machine is shared: the mean of those two "
+        "bare runs is the run's yardstick). The table shows the median run of each request, so that one run "
+        "disturbed by something else on the machine does not decide the figure; every run's ratio is listed "
+        "below the table. Read pages are signed in "
         f"(staff; the coordinator for coverage); the coverage page is as of {dataset.AS_OF} with sessions "
         f"from {dataset.PERIOD_START}, and is also compared with a route serving the hand-written statement "
         f"(`/bench/coverage-sql`). Each booking POST books the next of {web.BOOKERS} people onto the next "
@@ -514,7 +543,11 @@ def throughput_section(bench: Bench) -> str:
                 if 0 <= figures["booked"] - figures["booked_expected"] <= 16
                 else " (**a mismatch**)."
             ),
-            "Load average (1 minute) during the runs: "
+            "Ratios of the runs: "
+            + "; ".join(
+                f"{name} " + ", ".join(f"{r:.3f}" for r in m["ratios"]) for name, m in figures["measured"].items()
+            )
+            + ". Load average (1 minute) during the runs: "
             + ", ".join(f"{m['load']:.1f}" for m in figures["measured"].values())
             + ".",
         ]
@@ -703,7 +736,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply people, sessions and bookings")
-    parser.add_argument("--seconds", type=float, default=10, help="length of each wrk run (after a warm-up)")
+    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run (after a warm-up)")
+    parser.add_argument("--rounds", type=int, default=3, help="wrk runs per request, each between bare runs (median)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--sections", default=",".join(key for key, _, _ in SECTIONS), help="which to run")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the Markdown")
