@@ -20,7 +20,7 @@ PostgreSQL: a new database is made beside the one named by BENCH_POSTGRES_URL or
 TRACKER_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) and dropped at
 the end. SQLite: a file in a temporary directory.
 
-    python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 5] [--rounds 3]
+    python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 6] [--rounds 3]
                         [--workers 2]
                         [--sections coverage,outbox,throughput,queries,memory,summary]
 """
@@ -736,7 +736,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated: sqlite,postgresql")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply people, sessions and bookings")
-    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run (after a warm-up)")
+    parser.add_argument("--seconds", type=float, default=6, help="length of each wrk run (after a warm-up)")
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per request, each between bare runs (median)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--sections", default=",".join(key for key, _, _ in SECTIONS), help="which to run")

@@ -496,7 +496,7 @@ def run_wrk(
                 wrk_available() or "wrk",
                 f"-t{threads}",
                 f"-c{connections}",
-                f"-d{seconds:g}s",
+                f"-d{max(1, round(seconds))}s",  # wrk takes whole seconds
                 "--timeout",
                 "60s",
                 "-s",
