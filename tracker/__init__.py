@@ -99,9 +99,10 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from tracker.common.database import commit_read_only_requests, configure_engine
+    from tracker.common.database import commit_read_only_requests, configure_engine, sqlite_connections_take_turns
     from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
 
+    sqlite_connections_take_turns(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

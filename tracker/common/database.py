@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from tracker.common.sqlite_writers import TakingTurnsConnection
+
 #: Requests that never change data; their SQLite transactions start deferred (readers run in parallel).
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -23,7 +25,8 @@ def configure_engine(engine: Engine) -> None:
     SQLite ignores SELECT ... FOR UPDATE, so two writers could both read a session's old seat count.
     Starting every write transaction with BEGIN IMMEDIATE takes the write lock before the first read,
     which serialises bookings the way the row lock does on PostgreSQL. GET requests (which never
-    change anything) begin deferred so reads stay concurrent.
+    change anything) begin deferred so reads stay concurrent. Writers take turns on a lock file first, so
+    the next one goes as soon as one commits (`tracker.common.sqlite_writers`).
 
     On every database: a request that sends anything but SELECT is noted (`commit_read_only_requests`).
     """
@@ -43,10 +46,31 @@ def configure_engine(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    database = engine.url.database
+    takes_turns = database not in (None, "", ":memory:") and not database.startswith("file:")
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
         read_only = has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading_first"))
+        if not read_only and takes_turns:
+            dbapi_connection = connection.connection.dbapi_connection
+            if isinstance(dbapi_connection, TakingTurnsConnection):
+                dbapi_connection.take_writer_turn(database, timeout=WRITER_TURN_SECONDS)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+#: How long a writer waits for its turn before going on to BEGIN IMMEDIATE (and SQLite's busy timeout).
+WRITER_TURN_SECONDS = 10.0
+
+
+def sqlite_connections_take_turns(app: Flask) -> None:
+    """Before the engine is made: SQLite connections of the class that takes writer turns
+    (`tracker.common.sqlite_writers`). The configured engine options are copied, not changed in place."""
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {**options.get("connect_args", {}), "factory": TakingTurnsConnection}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @contextmanager
