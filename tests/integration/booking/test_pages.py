@@ -221,7 +221,7 @@ def test_the_session_page_issues_the_same_queries_with_10_and_200_bookings(app, 
 def test_booking_a_place_issues_the_same_statements_with_10_and_200_bookings(app, signed_in, db, queries):
     """The booking POST: the user; the session, locked, with its course and trainers; seats taken, lapsed holds and
     the person's own place in one statement; the booking; its audit event; its invitation in the outbox (no
-    search for older messages to supersede: the booking is new). Savepoints and BEGIN are not counted."""
+    search for older messages to supersede: the booking is new). BEGIN is not counted."""
     training_session = make_session(capacity=1000)
     session_id = training_session.id
     counts = []
