@@ -452,7 +452,7 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
         targets.append(("Hand-written coverage SQL", "/bench/coverage-sql", coordinator.cookie))
         for name, path, cookie in targets:
             url = server.base_url + path
-            web.run_wrk(url, seconds=warm, cookie=cookie)
+            settle(web.run_wrk(url, seconds=warm, cookie=cookie))  # the warm-up's queue must not eat into round 1
             before = measure(
                 name,
                 lambda _round, url=url, cookie=cookie: web.run_wrk(url, seconds=seconds, cookie=cookie),

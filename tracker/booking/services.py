@@ -62,6 +62,12 @@ class CapacityError(BookingError):
 # --- Reads -------------------------------------------------------------------------------------------
 
 
+def _status_in(statuses) -> ColumnElement[bool]:
+    """Booking.status among `statuses`, as equalities joined by OR: in a statement built once and run on every
+    visit, IN (...) is an "expanding" parameter SQLAlchemy rewrites into the SQL at every execution."""
+    return or_(*(Booking.status == status for status in statuses))
+
+
 @cache
 def _lock_session_statement() -> Select:
     return (
@@ -104,7 +110,7 @@ def lock_session(session_id: int) -> TrainingSession:
 @cache
 def _seats_taken_statement() -> Select:
     return select(func.count(Booking.id)).where(
-        Booking.session_id == bindparam("session_id"), Booking.status.in_(SEAT_STATUSES)
+        Booking.session_id == bindparam("session_id"), _status_in(SEAT_STATUSES)
     )
 
 
@@ -135,16 +141,13 @@ class _BookingState:
 def _booking_state_statement() -> Select:
     """Built once (parameters session_id, person_id, now): every booking runs it under the session's lock."""
 
-    def one_of(statuses) -> ColumnElement[bool]:
-        return or_(*(Booking.status == status for status in statuses))  # not IN: no list to expand per run
-
     lapsed = and_(
         Booking.status == BookingStatus.HELD,
         Booking.hold_expires_at <= bindparam("now", type_=Booking.hold_expires_at.type),
     )
-    mine = and_(Booking.person_id == bindparam("person_id"), one_of(ACTIVE_STATUSES))
+    mine = and_(Booking.person_id == bindparam("person_id"), _status_in(ACTIVE_STATUSES))
     return select(
-        func.count(case((one_of(SEAT_STATUSES), 1))),
+        func.count(case((_status_in(SEAT_STATUSES), 1))),
         func.count(case((lapsed, 1))),
         func.max(case((mine, Booking.id))),
     ).where(Booking.session_id == bindparam("session_id"))
@@ -183,7 +186,7 @@ def waitlist_counts_by_session(session_ids: list[int]) -> dict[int, int]:
 @cache
 def _seats_and_waitlist_statement() -> Select:
     """Built once (parameter session_ids): session pages and lists run it on every visit."""
-    seat = Booking.status.in_(SEAT_STATUSES)
+    seat = _status_in(SEAT_STATUSES)
     waiting = Booking.status == BookingStatus.WAITLISTED
     return (
         select(Booking.session_id, func.count(Booking.id).filter(seat), func.count(Booking.id).filter(waiting))
@@ -230,7 +233,7 @@ def _active_booking_statement() -> Select:
     return select(Booking).where(
         Booking.session_id == bindparam("session_id"),
         Booking.person_id == bindparam("person_id"),
-        Booking.status.in_(ACTIVE_STATUSES),
+        _status_in(ACTIVE_STATUSES),
     )
 
 
@@ -606,7 +609,7 @@ def _places_statement(*, upcoming: bool) -> Select:
     )
     if upcoming:
         return statement.where(
-            starts_at > now, or_(Booking.status.in_(ACTIVE_STATUSES), session.status == SessionStatus.CANCELLED)
+            starts_at > now, or_(_status_in(ACTIVE_STATUSES), session.status == SessionStatus.CANCELLED)
         ).order_by(starts_at, Booking.id)
     return statement.where(starts_at <= now, Booking.status != BookingStatus.CANCELLED).order_by(
         starts_at.desc(), Booking.id.desc()
@@ -688,11 +691,11 @@ def active_bookings_by_person(session_id: int, person_ids: list[int]) -> dict[in
 @cache
 def _places_and_my_status_statement() -> Select:
     """Built once (parameters session_ids, person_id): "Find a session" runs it on every visit."""
-    mine = and_(Booking.person_id == bindparam("person_id"), Booking.status.in_(ACTIVE_STATUSES))
+    mine = and_(Booking.person_id == bindparam("person_id"), _status_in(ACTIVE_STATUSES))
     return (
         select(
             Booking.session_id,
-            func.sum(case((Booking.status.in_(SEAT_STATUSES), 1), else_=0)),
+            func.sum(case((_status_in(SEAT_STATUSES), 1), else_=0)),
             func.max(case((mine, Booking.status))),
         )
         .where(Booking.session_id.in_(bindparam("session_ids", expanding=True)))
