@@ -394,8 +394,6 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
     figures: dict[str, Any] = {"measured": {}, "statuses": {}, "errors": {}, "bare": []}
     with web.serve(built.url, workers=bench.options.workers) as server:
         say(f"[{built.backend}] gunicorn: {bench.options.workers} sync workers at {server.base_url}; signing in...")
-        staff = web.sign_in(server.base_url, data.staff)
-        coordinator = web.sign_in(server.base_url, data.coordinator)
         bookers = [web.sign_in(server.base_url, email) for email in data.bookers]
         bare_url = server.base_url + "/bench/bare"
 
@@ -445,23 +443,27 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
             figures["statuses"][name] = statuses
             return before
 
-        targets = [
-            (name, path, (coordinator if email == data.coordinator else staff).cookie)
-            for name, (path, email) in data.pages().items()
-        ]
-        targets.append(("Hand-written coverage SQL", "/bench/coverage-sql", coordinator.cookie))
-        for name, path, cookie in targets:
+        # Each run signs in afresh: a browser keeps the cookie each response sends, and the sign-in cookie is
+        # renewed once its idle clock is 30 seconds old; wrk would replay the old one and have every response
+        # renew it (a cost no person's browser pays), so a cookie may not outlive a run.
+        def cookie_of(email: str) -> str:
+            return web.sign_in(server.base_url, email).cookie
+
+        targets = [(name, path, email) for name, (path, email) in data.pages().items()]
+        targets.append(("Hand-written coverage SQL", "/bench/coverage-sql", data.coordinator))
+        for name, path, email in targets:
             url = server.base_url + path
-            settle(web.run_wrk(url, seconds=warm, cookie=cookie))  # the warm-up's queue must not eat into round 1
+            # The warm-up's queue must not eat into the first run.
+            settle(web.run_wrk(url, seconds=warm, cookie=cookie_of(email)))
             before = measure(
                 name,
-                lambda _round, url=url, cookie=cookie: web.run_wrk(url, seconds=seconds, cookie=cookie),
+                lambda _round, url=url, email=email: web.run_wrk(url, seconds=seconds, cookie=cookie_of(email)),
                 200,
                 before,
             )
 
         # Booking POST: each request books the next (person, session) pair, so none is refused as a duplicate:
-        # the warm-up and each round book onto sessions of their own.
+        # the warm-up and each run book onto sessions of their own.
         sessions = data.upcoming_session_ids
         share = max(1, len(sessions) // (rounds + 1))
         web.run_wrk(server.base_url + "/", seconds=warm, bookings=(bookers, sessions[:share]))
@@ -470,7 +472,8 @@ def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
 
         def post(number: int):
             mine = sessions[share * (number + 1) : share * (number + 2)] or sessions[-1:]
-            return web.run_wrk(server.base_url + "/", seconds=seconds, bookings=(bookers, mine))
+            fresh = [web.sign_in(server.base_url, email) for email in data.bookers]
+            return web.run_wrk(server.base_url + "/", seconds=seconds, bookings=(fresh, mine))
 
         measure("Booking POST", post, 302, before)
         time.sleep(1)
@@ -524,11 +527,12 @@ def throughput_section(bench: Bench) -> str:
         "run, once the requests wrk left queued have finished (the machine is shared: the mean of those two "
         "bare runs is the run's yardstick). The table shows the median run of each request, so that one run "
         "disturbed by something else on the machine does not decide the figure; every run's ratio is listed "
-        "below the table. Read pages are signed in "
-        f"(staff; the coordinator for coverage); the coverage page is as of {dataset.AS_OF} with sessions "
+        "below the table. Read pages are signed in afresh for each run "
+        f"(staff; the coordinator for coverage: a browser keeps the cookie each response renews, wrk would "
+        f"replay a stale one and have every response renew it); the coverage page is as of {dataset.AS_OF} with sessions "
         f"from {dataset.PERIOD_START}, and is also compared with a route serving the hand-written statement "
         f"(`/bench/coverage-sql`). Each booking POST books the next of {web.BOOKERS} people onto the next "
-        "upcoming session, with that person's cookie and CSRF token.",
+        "upcoming session, with that person's cookie (signed in afresh for each run) and CSRF token.",
         "",
         table,
         "",
