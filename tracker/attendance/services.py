@@ -378,7 +378,7 @@ def _person_records_statement() -> Select:
             TrainingRecord.source,
             TrainingRecord.evidence,
             TrainingRecord.session_id,
-            func.coalesce(func.nullif(session.title, ""), session_course.name).label("session_title"),
+            TrainingSession.display_title_column(session, session_course).label("session_title"),
             session.starts_at.label("session_starts_at"),
         )
         .join(Course, Course.id == TrainingRecord.course_id)

@@ -596,7 +596,7 @@ def _places_statement(*, upcoming: bool) -> Select:
             Booking.id,
             Booking.status,
             session.id.label("session_id"),
-            func.coalesce(func.nullif(session.title, ""), Course.name).label("title"),
+            TrainingSession.display_title_column().label("title"),
             starts_at,
             session.ends_at,
             session.venue,

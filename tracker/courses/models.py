@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.time import utc_now
@@ -158,6 +158,14 @@ class TrainingSession(db.Model):
     @property
     def display_title(self) -> str:
         return self.title or self.course.name
+
+    @staticmethod
+    def display_title_column(session=None, course=None):
+        """`display_title` in SQL, for statements of columns: the title (if not blank), else the course's name.
+        `session` and `course` are the (aliased) tables the statement joins; by default the models."""
+        session = TrainingSession if session is None else session
+        course = Course if course is None else course
+        return func.coalesce(func.nullif(session.title, ""), course.name)
 
     @property
     def is_cancelled(self) -> bool:
