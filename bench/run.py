@@ -543,8 +543,9 @@ def throughput_section(bench: Bench) -> str:
             f"The booking POSTs answered {figures['booked_expected']:,} redirects and made {figures['booked']:,} "
             "bookings"
             + (
-                " (one each, and at most one for each of the 16 connections still waiting when wrk stopped)."
-                if 0 <= figures["booked"] - figures["booked_expected"] <= 16
+                f" (one each, and at most one for each of the {web.WRK_CONNECTIONS} connections still waiting when "
+                f"each of the {bench.options.rounds} runs stopped)."
+                if 0 <= figures["booked"] - figures["booked_expected"] <= web.WRK_CONNECTIONS * bench.options.rounds
                 else " (**a mismatch**)."
             ),
             "Ratios of the runs: "
