@@ -43,20 +43,16 @@ SESSION_DETAILS = (
 )
 
 
-def _viewable_session(session_id: int, *options) -> TrainingSession:
-    """The session (loaded with `options`), or 404 if it does not exist or is a draft this person may not see."""
-    training_session = db.get_or_404(TrainingSession, session_id, options=list(options))
-    if not sessions.can_view_session(current_user, training_session):
-        abort(404)
-    return training_session
-
-
-def _viewable_locked_session(session_id: int) -> TrainingSession:
-    """`_viewable_session`, read with the lock that booking onto it takes anyway (one statement, not two)."""
-    try:
-        training_session = services.lock_session(session_id)
-    except NoResultFound:
-        abort(404)
+def _viewable_session(session_id: int, *options, lock: bool = False) -> TrainingSession:
+    """The session (loaded with `options`), or 404 if it does not exist or is a draft this person may not see.
+    With `lock`, read with the lock that booking onto it takes anyway (one statement, not two)."""
+    if lock:
+        try:
+            training_session = services.lock_session(session_id)
+        except NoResultFound:
+            abort(404)
+    else:
+        training_session = db.get_or_404(TrainingSession, session_id, options=list(options))
     if not sessions.can_view_session(current_user, training_session):
         abort(404)
     return training_session
@@ -121,7 +117,7 @@ def show_session(session_id: int) -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
 def book(session_id: int) -> ResponseReturnValue:
     """Book a place for yourself (or join the waiting list when the session is full)."""
-    training_session = _viewable_locked_session(session_id)
+    training_session = _viewable_session(session_id, lock=True)
     try:
         booking = services.book_for(actor=current_user, training_session=training_session, person=current_user.person)
     except TrackerError as error:

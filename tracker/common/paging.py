@@ -93,7 +93,7 @@ def paginate(
     number = number or page_number()
     scalars = scalars and not rows
     if statement._distinct:
-        return _paginate_with_count(statement, number, per_page, scalars, parameters or {})
+        return _paginate_with_count(statement, number, per_page, scalars, parameters or {}, rows)
     # A statement passed with its parameters is one built once: keep its counted and limited forms too.
     parameters_given = parameters is not None
     counted = _with_total(statement) if parameters_given else _add_total(statement)
@@ -134,13 +134,16 @@ def _page_rows(
     kept: bool = False,
     rows: bool = False,
 ):
+    """The page's result: unique for `scalars`; for `rows` (columns only), run on the session's connection, past
+    the ORM layer (as `read_rows`)."""
     offset = (number - 1) * per_page
     if kept:
-        # Rows of columns need no ORM: run on the session's connection (`read_rows`), which costs less.
-        execute = db.session.connection().execute if rows else db.session.execute
-        result = execute(_with_limits(statement), {**parameters, "page_limit": per_page, "page_offset": offset})
+        statement, parameters = _with_limits(statement), {**parameters, "page_limit": per_page, "page_offset": offset}
     else:
-        result = db.session.execute(statement.limit(per_page).offset(offset), parameters)
+        statement = statement.limit(per_page).offset(offset)
+    if rows:
+        return db.session.connection().execute(statement, parameters)
+    result = db.session.execute(statement, parameters)
     return result.unique() if scalars else result
 
 
@@ -150,6 +153,6 @@ def _paginate_with_count(
     count = select(func.count()).select_from(statement.order_by(None).subquery())
     total = db.session.scalar(count, parameters) or 0
     number = min(number, max(1, ceil(total / per_page)))
-    result = _page_rows(statement, number, per_page, scalars, parameters)
-    items = list(result.scalars()) if scalars else list(result) if rows else [tuple(row) for row in result]
+    result = _page_rows(statement, number, per_page, scalars, parameters, rows=rows)
+    items = list(result) if rows else list(result.scalars()) if scalars else [tuple(row) for row in result]
     return Page(items=items, total=total, number=number, per_page=per_page)
