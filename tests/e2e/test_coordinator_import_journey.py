@@ -84,14 +84,30 @@ def test_coordinator_imports_a_roster_and_exports_coverage(page, demo_data):
     assert barnet[5:7] == shown[:2]
 
 
+def _choose_file_with_the_keyboard(page, attempts: int = 3):
+    """Space on the focused file input opens the file chooser. Under load Chromium has now and then dropped
+    the key press (seen once in CI); the press is tried again, the focus staying on the input."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    for attempt in range(attempts):
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
+            assert page.focused(page.locator("#file"))
+    raise AssertionError("unreachable")
+
+
 def test_coordinator_imports_a_roster_with_the_keyboard_only(page, demo_data):
     page.sign_in("sam.rosengard@barnet.example")
     page.goto("/imports/roster")
     page.tab_to(page.locator("#file"))
     page.screenshot_focus("file input")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(_roster(start="2026-02-01"))
+    chooser = _choose_file_with_the_keyboard(page)
+    chooser.set_files(_roster(start="2026-02-01"))
     page.tab_to(page.get_by_role("button", name="Upload"))
     page.press_key("Enter")
     assert "Roster imported" in page.flash()
