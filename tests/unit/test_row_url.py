@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, url_for
 
-from tracker.common.urls import row_url
+from tracker.common.urls import query_number_url, row_url
 
 
 @pytest.fixture
@@ -33,3 +33,23 @@ def test_only_integers_go_into_the_address(app):
         assert session_url("12") == "/sessions/12"
         with pytest.raises(ValueError):
             session_url("12/../../admin")
+
+
+# --- query_number_url: pagination links --------------------------------------------------------------------
+
+
+def test_query_number_url_gives_what_url_for_gives_with_the_number_last(app):
+    app.add_url_rule("/orgs/<int:org_id>/people", "people", lambda org_id: "")
+    with app.test_request_context():
+        page_url = query_number_url("people", "page", org_id=3, month="2027-01", q="Ann & Bob", page=9)
+        for number in (1, 2, 57):
+            assert page_url(number) == url_for("people", org_id=3, month="2027-01", q="Ann & Bob", page=number)
+        assert page_url(2).endswith("&page=2")
+
+
+def test_query_number_url_is_not_misled_by_a_value_holding_the_marker(app):
+    app.add_url_rule("/people", "people", lambda: "")
+    with app.test_request_context():
+        crafted = str(918_273_645_546_372_819)
+        page_url = query_number_url("people", "page", q=crafted, page=crafted)
+        assert page_url(4) == url_for("people", q=crafted, page=4)

@@ -16,6 +16,7 @@ from tracker.attendance.services import list_person_records
 from tracker.booking import services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
+from tracker.common.database import read_rows
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
 from tracker.common.paging import page_number, paginate
@@ -71,17 +72,17 @@ def list_sessions() -> ResponseReturnValue:
     """Find a session: upcoming published sessions, by course and month, with places left."""
     filters = FindSessionForm(request.args)
     filters.course.choices = [("", "All courses")] + [
-        (c.id, f"{c.name} ({c.code})") for c in sessions.list_active_courses()
+        (c.id, f"{c.name} ({c.code})") for c in sessions.active_course_rows()
     ]
     filters.validate()
     month = filters.month.data if not filters.month.errors else None
     statement, parameters = services.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
-    page = paginate(statement, number=page_number(), per_page=PER_PAGE, parameters=parameters)
-    services.load_audiences(page.items)
+    page = paginate(statement, number=page_number(), per_page=PER_PAGE, parameters=parameters, rows=True)
     return render_template(
         "booking/list_sessions.html",
         filters=filters,
         page=page,
+        audiences=services.audience_names(page.items),
         booking_counts=services.places_and_my_status([s.id for s in page.items], current_user.person_id),
     )
 
@@ -287,7 +288,7 @@ def partner_attendees() -> ResponseReturnValue:
     """A partner contact sees their organisation's bookings and books named attendees, adding new people."""
     organisation = current_user.person.organisation
     statement, parameters = services.bookable_sessions(viewer=current_user)
-    choosable = list(db.session.scalars(statement.limit(200), parameters).unique())
+    choosable = read_rows(statement.limit(200), parameters)
     form = PartnerAttendeeForm()
     form.session_id.choices = [("", "Choose a session")] + [
         (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable
@@ -295,7 +296,7 @@ def partner_attendees() -> ResponseReturnValue:
     if request.method == "GET" and request.args.get("session_id", "").isdigit():
         form.session_id.data = int(request.args["session_id"])
     if form.validate_on_submit():
-        training_session = next(s for s in choosable if s.id == form.session_id.data)
+        training_session = _viewable_session(form.session_id.data)  # one of the choices
         try:
             person = services.add_partner_attendee(
                 organisation=organisation,

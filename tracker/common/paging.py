@@ -8,9 +8,10 @@ from functools import lru_cache
 from math import ceil
 from typing import Any
 
-from flask import request, url_for
+from flask import request
 from sqlalchemy import Integer, Select, bindparam, func, select
 
+from tracker.common.urls import query_number_url
 from tracker.extensions import db
 
 PER_PAGE = 50
@@ -45,9 +46,7 @@ class Page:
         if self.pages <= 1:
             return None
         args = {**request.args.to_dict(), **link_args}
-
-        def href(number: int) -> str:
-            return url_for(request.endpoint, **{**(request.view_args or {}), **args, param: number})  # type: ignore[arg-type]
+        href = query_number_url(request.endpoint, param, **{**(request.view_args or {}), **args})  # type: ignore[arg-type]
 
         numbers = sorted({1, self.pages, *range(max(1, self.number - 2), min(self.pages, self.number + 2) + 1)})
         items: list[dict[str, Any]] = []

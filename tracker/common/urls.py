@@ -30,5 +30,19 @@ def row_url(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
     return fill
 
 
+def query_number_url(endpoint: str, key: str, **values: Any) -> Callable[[int], str]:
+    """A function of one integer giving `url_for(endpoint, **values, key=that integer)`, where `key` is a query
+    argument (a page number): the links of a list's pagination. `key` goes last in the query string, so the
+    marker is found there even if another value (copied from the request) holds the same digits."""
+    values.pop(key, None)
+    address = url_for(endpoint, **values, **{key: _MARKER})
+    head, _, tail = address.rpartition(str(_MARKER))
+
+    def fill(number: int) -> str:
+        return f"{head}{int(number)}{tail}"
+
+    return fill
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["row_url"] = row_url

@@ -125,7 +125,7 @@ def my_sessions() -> ResponseReturnValue:
     now = utc_now()
     when = "past" if request.args.get("when") == "past" else "upcoming"
     filters = SessionListFilterForm(request.args)
-    filters.course.choices = [("", "All courses")] + [(c.id, c.code) for c in sessions.list_active_courses()]
+    filters.course.choices = [("", "All courses")] + [(c.id, c.code) for c in sessions.active_course_rows()]
     coordinator = _is_coordinator()
     month = None
     if coordinator:

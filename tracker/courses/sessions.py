@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, exists, or_, select, true
+from sqlalchemy import Row, Select, exists, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role, UserAccount, UserRole
@@ -34,6 +34,7 @@ from tracker.booking import services as booking_services
 from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from tracker.common.audit import record_event
+from tracker.common.database import read_rows
 from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
 from tracker.common.time import format_date, london_to_utc, utc_now
 from tracker.courses.models import (
@@ -92,8 +93,21 @@ def _active_courses_statement() -> Select:
 
 
 def list_active_courses() -> list[Course]:
-    """Active courses by code (the statement is built once: "Find a session"'s filter runs it every visit)."""
+    """Active courses by code."""
     return list(db.session.scalars(_active_courses_statement()))
+
+
+@cache
+def _active_course_rows_statement() -> Select:
+    return (
+        select(Course.id, Course.code, Course.name).where(Course.is_active.is_(True)).order_by(Course.code, Course.id)
+    )
+
+
+def active_course_rows() -> list[Row]:
+    """Active courses by code, as rows of id, code and name: for filters' choices ("Find a session"'s runs on
+    every visit; the statement is built once)."""
+    return read_rows(_active_course_rows_statement())
 
 
 def find_course_by_code(code: str) -> Course | None:

@@ -55,6 +55,32 @@ def test_find_a_session_lists_upcoming_published_sessions_with_places_left(app, 
         assert hidden not in html
 
 
+def test_find_a_session_names_untitled_sessions_by_course_and_shows_where_and_links(app, client, staff):
+    course = make_course(code="CTLP", name="Counter-terrorism local profile briefing")
+    untitled = make_session(course=course, title=None, starts_at=in_days(3))
+    blank = make_session(course=course, title="", venue=None, online_url="https://meet.example/x", starts_at=in_days(4))
+    html = text(client.get("/sessions"))
+    assert html.count("Counter-terrorism local profile briefing</a>") == 2
+    assert f'href="/sessions/{untitled.id}"' in html and f'href="/sessions/{blank.id}"' in html
+    rows = html.split("<tr")[2:]
+    assert "Barnet House, 2 Bristol Avenue" in rows[0] and "Online" in rows[1] and "meet.example" not in rows[1]
+
+
+def test_a_session_for_several_organisations_names_them_all_in_order(app, client, staff):
+    mine = staff.person.organisation
+    zeta = make_organisation(name="Zeta Housing Trust")
+    alpha = make_organisation(name="Alpha Academy")
+    make_session(title="Shared session", audience=[zeta, mine, alpha])
+    expected = ", ".join(sorted(["Zeta Housing Trust", "Alpha Academy", mine.name]))
+    assert f"Only for staff of {expected}</span>" in text(client.get("/sessions"))
+
+
+def test_the_coordinator_finds_sessions_for_any_audience(app, signed_in):
+    make_session(title="For another organisation", audience=[make_organisation(name="Elsewhere")])
+    html = text(signed_in(make_user(Role.COORDINATOR)).get("/sessions"))
+    assert "For another organisation" in html and "Only for staff of Elsewhere" in html
+
+
 def test_filter_by_course_and_month(app, client):
     other = make_course(code="CTLP", name="CTLP briefing")
     make_session(title="WRAP soon", starts_at=in_days(5))
