@@ -25,6 +25,21 @@ def test_when_is_in_london_time_on_gmt_and_bst_days():
     assert session_when(summer) == "Tuesday 6 July 2027, midday to 1pm"
 
 
+def test_when_and_where_follow_a_session_that_moves_though_each_text_is_made_once():
+    moving = session(venue="Hendon Town Hall")
+    assert session_when(moving) == "Tuesday 12 January 2027, 10am to 11:30am"
+    assert session_where(moving) == "Hendon Town Hall"
+    moving.starts_at, moving.ends_at = datetime(2027, 1, 13, 14, 0, tzinfo=UTC), datetime(2027, 1, 13, 15, 0, tzinfo=UTC)
+    moving.venue = "Barnet House"
+    assert session_when(moving) == "Wednesday 13 January 2027, 2pm to 3pm"
+    assert session_where(moving) == "Barnet House"
+    # The same instant written in another time zone reads the same.
+    from zoneinfo import ZoneInfo
+
+    paris = datetime(2027, 1, 13, 15, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    assert session_when(session(starts_at=paris, ends_at=moving.ends_at)) == "Wednesday 13 January 2027, 2pm to 3pm"
+
+
 def test_where_gives_the_venue_and_online_with_the_link_only_when_asked():
     both = session(venue="Hendon Town Hall", online_url="https://teams.example.org/x?a=1&b=2")
     assert session_where(both) == "Hendon Town Hall<br>Online"

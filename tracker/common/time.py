@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,6 +71,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=4096)
 def format_date(value: date | datetime | None) -> str:
     """GOV.UK style: 7 January 2025."""
     if value is None:
@@ -79,6 +81,7 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+@lru_cache(maxsize=4096)
 def format_time(value: datetime | None) -> str:
     """GOV.UK style: 10am, 10:30am, midday."""
     if value is None:
@@ -94,6 +97,7 @@ def _clock(local: datetime) -> str:
     return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
+@lru_cache(maxsize=4096)
 def format_datetime(value: datetime | None) -> str:
     """Tuesday 7 January 2025, 10am."""
     if value is None:
