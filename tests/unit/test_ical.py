@@ -233,3 +233,9 @@ def test_any_text_reads_back_as_itself_with_line_breaks_kept_and_other_controls_
     else:
         assert "CN" not in vevent["ATTENDEE"].params
     assert str(vevent["ATTENDEE"]) == "mailto:ann@example.org"
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(alphabet=st.sampled_from("ab;,\\^n:"), max_size=400) | st.text(max_size=400))
+def test_folding_a_plain_ascii_line_by_the_short_way_gives_the_same_lines(line):
+    assert ical._fold(line) == ical._fold_tokens(line)

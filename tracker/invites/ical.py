@@ -15,6 +15,7 @@ folded at 75 octets without splitting a character or an escape.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -99,11 +100,35 @@ def _address(name: str, mailbox: Mailbox, **params: str) -> str:
     return f"{';'.join(parts)}:mailto:{_clean(mailbox.email) or ''}"
 
 
+#: A two-character escape (backslash or RFC 6868 caret, and the character after it), found left to right as
+#: `_fold_tokens` reads them.
+_ESCAPE_PAIR = re.compile(r"[\\^].", re.DOTALL)
+
+
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets (continuations start with a space), never inside a character or a
     backslash or RFC 6868 escape."""
-    if len(line) <= 75 and line.isascii():
+    if not line.isascii():
+        return _fold_tokens(line)
+    if len(line) <= 75:
         return line
+    # ASCII: one octet a character, so cut every 75 (then 74), a character earlier where the cut would
+    # split an escape pair. The same lines as `_fold_tokens`, without a step per character.
+    pairs = {match.start() for match in _ESCAPE_PAIR.finditer(line)} if "\\" in line or "^" in line else ()
+    out: list[str] = []
+    start, limit = 0, 75
+    while len(line) - start > limit:
+        end = start + limit
+        if end - 1 in pairs:
+            end -= 1
+        out.append(line[start:end])
+        start, limit = end, 74
+    out.append(line[start:])
+    return "\r\n ".join(out)
+
+
+def _fold_tokens(line: str) -> str:
+    """`_fold` for any line: token by token (a character, or an escape pair), counting UTF-8 octets."""
     out: list[str] = []
     current: list[str] = []
     size, limit = 0, 75
