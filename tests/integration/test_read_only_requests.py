@@ -40,12 +40,19 @@ def probes(app):
     def prepared():
         return str(db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")))
 
+    def transaction_state():
+        """Whether PostgreSQL holds a transaction open after a read (IDLE: the read ran in autocommit)."""
+        db.session.scalar(select(func.count()).select_from(Organisation))
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        return dbapi_connection.info.transaction_status.name
+
     routes = {
         "read": read,
         "rename_in_session": rename_in_session,
         "rename_in_sql": rename_in_sql,
         "rename_then_fail": rename_then_fail,
         "prepared": prepared,
+        "transaction_state": transaction_state,
     }
     for name, view in routes.items():
         endpoint = f"probe_{name}"
@@ -81,3 +88,30 @@ def test_a_get_that_only_read_keeps_the_prepared_statements(app, probes, backend
     for _ in range(8):
         assert client.get("/probe/read").status_code == 200
     assert int(client.get("/probe/prepared").get_data(as_text=True)) > 0
+
+
+def test_a_get_reads_without_a_transaction_and_a_post_in_one_on_the_same_connection(app, probes, backend):
+    if backend != "postgresql":
+        pytest.skip("SQLite's reading requests begin deferred transactions (see configure_engine)")
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    for _ in range(3):  # the pool hands the same connection back and forth
+        assert client.get("/probe/transaction_state").get_data(as_text=True) == "IDLE"
+        assert client.post("/probe/transaction_state").get_data(as_text=True) == "INTRANS"
+
+
+def test_a_get_that_writes_and_commits_keeps_its_write(app, probes):
+    """As a refused request's audit does: the write opens a transaction, and the view's commit ends it."""
+
+    def rename_and_commit():
+        db.session.execute(update(Organisation).values(name="Renamed and committed"))
+        db.session.commit()
+        return "ok"
+
+    app.add_url_rule("/probe/rename_and_commit", "probe_rename_and_commit", rename_and_commit)
+    POLICY["probe_rename_and_commit"] = PUBLIC
+    try:
+        app.test_client().get("/probe/rename_and_commit")
+    finally:
+        POLICY.pop("probe_rename_and_commit")
+    assert _name(probes) == "Renamed and committed"

@@ -29,7 +29,10 @@ def test_when_and_where_follow_a_session_that_moves_though_each_text_is_made_onc
     moving = session(venue="Hendon Town Hall")
     assert session_when(moving) == "Tuesday 12 January 2027, 10am to 11:30am"
     assert session_where(moving) == "Hendon Town Hall"
-    moving.starts_at, moving.ends_at = datetime(2027, 1, 13, 14, 0, tzinfo=UTC), datetime(2027, 1, 13, 15, 0, tzinfo=UTC)
+    moving.starts_at, moving.ends_at = (
+        datetime(2027, 1, 13, 14, 0, tzinfo=UTC),
+        datetime(2027, 1, 13, 15, 0, tzinfo=UTC),
+    )
     moving.venue = "Barnet House"
     assert session_when(moving) == "Wednesday 13 January 2027, 2pm to 3pm"
     assert session_where(moving) == "Barnet House"

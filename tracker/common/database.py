@@ -1,4 +1,5 @@
-"""Engine set-up that makes SQLite behave for concurrent writers, how a request that only read ends its
+"""Engine set-up that makes SQLite behave for concurrent writers, reading requests in autocommit on PostgreSQL,
+how a request that only read ends its
 transaction (COMMIT, which keeps psycopg's prepared statements), and helpers for dialect differences."""
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def configure_engine(engine: Engine) -> None:
     """
     event.listen(engine, "before_cursor_execute", _note_writes)
     if engine.dialect.name != "sqlite":
+        _read_in_autocommit(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -135,10 +137,38 @@ def reading_first() -> Iterator[None]:
 #: Statements that only read (SQLite's explicit BEGIN included); anything else counts as a write.
 _READING = ("SELECT", "BEGIN")
 
+#: Set in a connection's info while a reading request's statements run in autocommit.
+_AUTOCOMMIT_READS = "reads_in_autocommit"
+
 
 def _note_writes(conn, cursor, statement: str, parameters, context, executemany) -> None:
     if has_app_context() and not statement.lstrip()[:6].upper().startswith(_READING):
         g.database_written = True
+        if conn.info.pop(_AUTOCOMMIT_READS, False):
+            # From here on a transaction again (psycopg sends BEGIN before this statement), ended as any
+            # reading request's that wrote: rolled back, unless the view commits.
+            conn.connection.dbapi_connection.autocommit = False
+
+
+def _read_in_autocommit(engine: Engine) -> None:
+    """On PostgreSQL: the statements of a GET (or HEAD) run in autocommit, without BEGIN and COMMIT.
+
+    They are two round trips of the three to five a page makes, and a sixth of the CPU of the signed-in
+    check every page begins with. The reads of such a page are each consistent, not with one another (a
+    booking made between two of them can show in one and not the other, as between two page views). The
+    first statement that is not a SELECT opens a transaction as before (`_note_writes`), so a GET that writes
+    is still rolled back unless its view commits. The connection goes back to the pool in transactions."""
+
+    @event.listens_for(engine, "begin")
+    def _autocommit_reads(connection) -> None:
+        if has_request_context() and request.method in READ_ONLY_METHODS:
+            connection.connection.dbapi_connection.autocommit = True
+            connection.info[_AUTOCOMMIT_READS] = True
+
+    @event.listens_for(engine, "checkin")
+    def _back_to_transactions(dbapi_connection, record) -> None:
+        if record.info.pop(_AUTOCOMMIT_READS, False) and dbapi_connection is not None:
+            dbapi_connection.autocommit = False
 
 
 def commit_read_only_requests(app: Flask) -> None:
