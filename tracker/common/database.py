@@ -1,6 +1,6 @@
-"""Engine set-up that makes SQLite behave for concurrent writers, reading requests in autocommit on PostgreSQL,
-how a request that only read ends its
-transaction (COMMIT, which keeps psycopg's prepared statements), and helpers for dialect differences."""
+"""Engine set-up: SQLite made to behave for concurrent writers; on PostgreSQL, reading requests in autocommit and
+pooled connections pinged only after sitting idle; how a request that only read ends its transaction (COMMIT,
+which keeps psycopg's prepared statements); and helpers for dialect differences."""
 
 from __future__ import annotations
 
