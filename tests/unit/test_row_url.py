@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask, url_for
 
-from tracker.common.urls import query_number_url, row_url
+from tracker.common.urls import fixed_url, query_number_url, row_url
 
 
 @pytest.fixture
@@ -53,3 +53,16 @@ def test_query_number_url_is_not_misled_by_a_value_holding_the_marker(app):
         crafted = str(918_273_645_546_372_819)
         page_url = query_number_url("people", "page", q=crafted, page=crafted)
         assert page_url(4) == url_for("people", q=crafted, page=4)
+
+
+# --- fixed_url: the layout's links ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("script_root", ["", "/training"])
+def test_fixed_url_gives_what_url_for_gives_under_each_script_root(app, script_root):
+    app.add_url_rule("/accessibility", "accessibility", lambda: "")
+    app.static_folder = "static"
+    with app.test_request_context(base_url=f"http://localhost{script_root}"):
+        assert fixed_url("accessibility") == url_for("accessibility") == f"{script_root}/accessibility"
+        assert fixed_url("static", filename="css/app.css") == url_for("static", filename="css/app.css")
+        assert fixed_url("session", session_id=3) == f"{script_root}/sessions/3"

@@ -1,17 +1,20 @@
-"""`row_url`: a link per row of a long table without a `url_for` per row.
+"""Links without a `url_for` each: `url_for` asks Werkzeug's URL map to build the address every time (about
+10 µs here), and a table of twenty sessions with two links a row spent more on its links than on its data.
 
-`url_for` asks Werkzeug's URL map to build the address each time (about 10 µs): a table of twenty sessions with
-two links a row spent more on its links than on its data. `row_url` builds the address once, with a marker where
-the row's id goes, and each row only fills it in: `{% set session_url = row_url('booking.show_session',
-'session_id') %}` then `{{ session_url(s.id) }}`.
+- `row_url(endpoint, key)`: a link per row of a long table. The address is built once, with a marker where the
+  row's id goes, and each row only fills it in: `{% set session_url = row_url('booking.show_session',
+  'session_id') %}` then `{{ session_url(s.id) }}`.
+- `query_number_url(endpoint, key)`: the same for a number in the query string (pagination links).
+- `fixed_url(endpoint)`: the layout's links, the same on every page, made once per script root.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 
 #: Stands in for the row's id while the address is built (an integer no row has, written nowhere else).
 _MARKER = 918_273_645_546_372_819
@@ -44,5 +47,17 @@ def query_number_url(endpoint: str, key: str, **values: Any) -> Callable[[int], 
     return fill
 
 
+def fixed_url(endpoint: str, **values: Any) -> str:
+    """`url_for(endpoint, **values)` for the layout's links, which are the same on every page (stylesheets,
+    scripts, footer links): made once for each address the app is served under (its script root)."""
+    return _fixed_url(request.script_root, endpoint, tuple(sorted(values.items())))
+
+
+@lru_cache(maxsize=256)
+def _fixed_url(script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
+    return url_for(endpoint, **dict(values))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["row_url"] = row_url
+    app.jinja_env.globals["fixed_url"] = fixed_url
