@@ -137,9 +137,8 @@ def my_training() -> ResponseReturnValue:
     my training record, past sessions, and my calendar feed."""
     me = current_user.person
     now = utc_now()
-    upcoming = services.upcoming_places(me, now=now)
+    upcoming, past = services.my_places(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
     positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
-    past = services.past_places_page(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
     records = list_person_records(me)
     return render_template(
         "booking/my_training.html",

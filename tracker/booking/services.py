@@ -15,7 +15,21 @@ from functools import cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -627,18 +641,38 @@ def _places_statement(*, upcoming: bool) -> Select:
     )
 
 
-def upcoming_places(person: Person, *, now: datetime | None = None) -> list[Row]:
-    """The person's places on sessions still to come (rows: see `_places_statement`)."""
-    parameters = {"person_id": person.id, "now": now or utc_now()}
-    return read_rows(_places_statement(upcoming=True), parameters)
-
-
-def past_places_page(person: Person, *, number: int, per_page: int, now: datetime | None = None) -> Page:
-    """A page of the person's places on sessions that have started (rows: see `_places_statement`)."""
-    parameters = {"person_id": person.id, "now": now or utc_now()}
-    return paginate(
-        _places_statement(upcoming=False), number=number, per_page=per_page, parameters=parameters, rows=True
+@cache
+def _my_places_statement() -> CompoundSelect:
+    """A person's upcoming places and a page of their past ones in one statement (parameters person_id, now,
+    page_limit and page_offset; built once): "My training" runs it on every visit, and a statement is a round
+    trip and its share of the worker's CPU. Rows as `_places_statement`'s, with `part` (0 upcoming, 1 past) and
+    `page_total` (the past places' total, counted before the page's LIMIT). The order of the rows is not
+    SQL's to keep across a UNION: `my_places` sorts each part."""
+    upcoming = _places_statement(upcoming=True).order_by(None)
+    upcoming = upcoming.add_columns(literal(0, Integer).label("part"), literal(0, Integer).label("page_total"))
+    past = (
+        _places_statement(upcoming=False)
+        .add_columns(literal(1, Integer).label("part"), func.count().over().label("page_total"))
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+        .subquery("past")
     )
+    return union_all(upcoming, select(*past.c))
+
+
+def my_places(person: Person, *, number: int, per_page: int, now: datetime | None = None) -> tuple[list[Row], Page]:
+    """The person's places on sessions still to come, soonest first, and page `number` of their places on
+    sessions that have started, latest first (rows: see `_places_statement`), in one statement."""
+    parameters = {"person_id": person.id, "now": now or utc_now()}
+    rows = read_rows(
+        _my_places_statement(), {**parameters, "page_limit": per_page, "page_offset": (number - 1) * per_page}
+    )
+    upcoming = sorted((row for row in rows if row.part == 0), key=lambda row: (row.starts_at, row.id))
+    past = sorted((row for row in rows if row.part == 1), key=lambda row: (row.starts_at, row.id), reverse=True)
+    if not past and number > 1:  # past the end (or emptied since the link was made): the last page
+        statement = _places_statement(upcoming=False)
+        return upcoming, paginate(statement, number=number, per_page=per_page, parameters=parameters, rows=True)
+    return upcoming, Page(items=past, total=past[0].page_total if past else 0, number=number, per_page=per_page)
 
 
 def organisation_bookings_query(organisation_id: int, *, now: datetime | None = None) -> Select:

@@ -352,9 +352,31 @@ def test_my_training_issues_the_same_queries_with_10_and_200_bookings(app, clien
         with queries() as counter:
             assert client.get("/my-training").status_code == 200
         counts.append(counter.count)
-    # The user, upcoming places, waiting-list positions, a page of past places (with the total), records,
+    # The user, upcoming places with a page of past places (and their total), waiting-list positions, records,
     # requirements (with equivalents and departments), the calendar feed.
-    assert counts == [7, 7], counts
+    assert counts == [6, 6], counts
+
+
+def test_my_training_lists_upcoming_soonest_first_and_pages_past_places_latest_first(app, client, staff):
+    soon = in_days(2)
+    for title, starts_at in (("Later", in_days(9)), ("Soon A", soon), ("Soon B", soon)):
+        make_booking(make_session(title=title, starts_at=starts_at), staff.person)  # at the same time: by booking
+    for n in range(25):
+        past = make_session(title=f"Past {n:02d}", starts_at=utc_now() - timedelta(days=2 + n))
+        make_booking(past, staff.person, now=past.starts_at - timedelta(days=1))
+
+    html = text(client.get("/my-training"))
+    upcoming_section, past_section = html.split('id="past"')
+    assert upcoming_section.index("Soon A") < upcoming_section.index("Soon B") < upcoming_section.index("Later")
+    shown = [f"Past {n:02d}" for n in range(25) if f"Past {n:02d}<" in past_section]
+    assert shown == [f"Past {n:02d}" for n in range(20)]  # the latest first, twenty to a page
+    assert 'href="/my-training?past_page=2"' in past_section
+    second = text(client.get("/my-training?past_page=2")).split('id="past"')[1]
+    assert [f"Past {n:02d}" for n in range(25) if f"Past {n:02d}<" in second] == [
+        f"Past {n:02d}" for n in range(20, 25)
+    ]
+    beyond = text(client.get("/my-training?past_page=9"))
+    assert "Past 24<" in beyond.split('id="past"')[1] and "Soon B" in beyond.split('id="past"')[0]
 
 
 # --- Cancelling ------------------------------------------------------------------------------------------
