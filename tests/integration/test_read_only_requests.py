@@ -46,7 +46,19 @@ def probes(app):
         dbapi_connection = db.session.connection().connection.dbapi_connection
         return dbapi_connection.info.transaction_status.name
 
+    def lock_then_state():
+        """A locking read, as a booking's lock of its session: its lock must last until the request ends."""
+        db.session.scalar(select(Organisation).where(Organisation.id == organisation_id).with_for_update())
+        return db.session.connection().connection.dbapi_connection.info.transaction_status.name
+
+    def savepoint_then_state():
+        with db.session.begin_nested():
+            db.session.scalar(select(func.count()).select_from(Organisation))
+        return db.session.connection().connection.dbapi_connection.info.transaction_status.name
+
     routes = {
+        "lock_then_state": lock_then_state,
+        "savepoint_then_state": savepoint_then_state,
         "read": read,
         "rename_in_session": rename_in_session,
         "rename_in_sql": rename_in_sql,
@@ -115,3 +127,11 @@ def test_a_get_that_writes_and_commits_keeps_its_write(app, probes):
     finally:
         POLICY.pop("probe_rename_and_commit")
     assert _name(probes) == "Renamed and committed"
+
+
+@pytest.mark.parametrize("path", ["/probe/lock_then_state", "/probe/savepoint_then_state"])
+def test_a_get_that_locks_rows_or_takes_a_savepoint_does_so_in_a_transaction(app, probes, backend, path):
+    if backend != "postgresql":
+        pytest.skip("SQLite's reading requests begin deferred transactions (see configure_engine)")
+    response = app.test_client().get(path)
+    assert response.status_code == 200 and response.get_data(as_text=True) == "INTRANS"

@@ -4,6 +4,7 @@ which keeps psycopg's prepared statements); and helpers for dialect differences.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -140,14 +141,20 @@ _READING = ("SELECT", "BEGIN")
 #: Set in a connection's info while a reading request's statements run in autocommit.
 _AUTOCOMMIT_READS = "reads_in_autocommit"
 
+#: A SELECT that takes row locks: in autocommit its locks would end with it.
+_LOCKING_READ = re.compile(r"\bFOR (?:NO KEY )?UPDATE\b|\bFOR (?:KEY )?SHARE\b")
+
 
 def _note_writes(conn, cursor, statement: str, parameters, context, executemany) -> None:
-    if has_app_context() and not statement.lstrip()[:6].upper().startswith(_READING):
+    writes = not statement.lstrip()[:6].upper().startswith(_READING)
+    if writes and has_app_context():
         g.database_written = True
-        if conn.info.pop(_AUTOCOMMIT_READS, False):
-            # From here on a transaction again (psycopg sends BEGIN before this statement), ended as any
-            # reading request's that wrote: rolled back, unless the view commits.
-            conn.connection.dbapi_connection.autocommit = False
+    if conn.info.get(_AUTOCOMMIT_READS) and (writes or (" FOR " in statement and _LOCKING_READ.search(statement))):
+        # From here on a transaction again (psycopg sends BEGIN before this statement), so that a write (or a
+        # savepoint) is undone with the rest, and a lock is held until the end; ended as any reading request's
+        # that wrote: rolled back, unless the view commits.
+        del conn.info[_AUTOCOMMIT_READS]
+        conn.connection.dbapi_connection.autocommit = False
 
 
 def _read_in_autocommit(engine: Engine) -> None:
@@ -156,8 +163,9 @@ def _read_in_autocommit(engine: Engine) -> None:
     They are two round trips of the three to five a page makes, and a sixth of the CPU of the signed-in
     check every page begins with. The reads of such a page are each consistent, not with one another (a
     booking made between two of them can show in one and not the other, as between two page views). The
-    first statement that is not a SELECT opens a transaction as before (`_note_writes`), so a GET that writes
-    is still rolled back unless its view commits. The connection goes back to the pool in transactions."""
+    first statement that is not a plain SELECT (a write, a savepoint, or a SELECT ... FOR UPDATE) opens a
+    transaction as before (`_note_writes`), so a GET that writes is still rolled back unless its view commits,
+    and a lock is held until the end. The connection goes back to the pool in transactions."""
 
     @event.listens_for(engine, "begin")
     def _autocommit_reads(connection) -> None:
