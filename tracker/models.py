@@ -1,6 +1,14 @@
 """Every model, imported in one place so Alembic and the app see the whole schema."""
 
-from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
+from tracker.accounts.models import (
+    AccountLink,
+    ApiToken,
+    ExternalIdentity,
+    LoginSession,
+    Role,
+    UserAccount,
+    UserRole,
+)
 from tracker.attendance.models import Attendance, AttendanceChange, RegisterEvent, TrainingRecord
 from tracker.booking.models import Booking
 from tracker.common.audit import AuditEvent
@@ -19,6 +27,7 @@ from tracker.people.models import Department, DepartmentManager, Organisation, P
 from tracker.requests.models import TrainingRequest, TrainingRequestEvent
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "Attendance",
     "AttendanceChange",
@@ -29,6 +38,7 @@ __all__ = [
     "CourseEquivalence",
     "Department",
     "DepartmentManager",
+    "ExternalIdentity",
     "LoginSession",
     "Organisation",
     "OutboxMessage",

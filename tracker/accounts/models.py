@@ -119,3 +119,52 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[UserAccount] = relationship()
+
+
+class LinkPurpose(StrEnum):
+    """What an emailed single-use link does when followed."""
+
+    #: "Forgotten your password?": choose a new password.
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a password)
+    #: Sent when the coordinator makes an account: choose a first password.
+    SET_PASSWORD = "set_password"  # noqa: S105
+    #: For someone without a password (booked by a manager, a partner or from the public page): sign in once.
+    SIGN_IN = "sign_in"
+
+
+class AccountLink(db.Model):
+    """A single-use link sent by email. Only the SHA-256 hash of its token is stored; using it, or
+    sending a newer link of the same purpose to the same person, ends it."""
+
+    __tablename__ = "account_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose, "link_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set when followed, or when a newer link of the same purpose replaced it.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
+
+
+class ExternalIdentity(db.Model):
+    """An account's sign-in at an OpenID Connect provider (Microsoft Entra ID, an NHS trust's tenant, …):
+    the provider's issuer and the person's subject there, which stays the same when their email changes."""
+
+    __tablename__ = "external_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: The configured provider's name (e.g. "microsoft"), for display and audit.
+    provider: Mapped[str] = mapped_column(String(50))
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[UserAccount] = relationship()

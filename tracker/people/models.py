@@ -96,7 +96,8 @@ class Person(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    #: None only for someone outside every organisation: the first coordinator of an empty database.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     #: HR reference, unique within the organisation; people added by hand or by a partner may have none.
     employee_ref: Mapped[str | None] = mapped_column(String(64))
     first_name: Mapped[str] = mapped_column(String(100))
@@ -113,7 +114,7 @@ class Person(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
-    organisation: Mapped[Organisation] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
     line_manager: Mapped[Person | None] = relationship(remote_side="Person.id")
     placements: Mapped[list[Placement]] = relationship(
         back_populates="person", order_by="Placement.from_date", cascade="all, delete-orphan"
