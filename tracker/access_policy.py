@@ -67,6 +67,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "trainers.trainer_detail": TRAINERS,  # object check: their own pathway, or the coordinator
     "courses.list_courses": COORDINATOR,
     "courses.new_course": COORDINATOR,
+    "courses.add_standard_courses": COORDINATOR,
     "courses.course": COORDINATOR,
     "courses.edit_course": COORDINATOR,
     "courses.add_equivalent": COORDINATOR,

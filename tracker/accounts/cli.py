@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import select
 
 from tracker.accounts import services
 from tracker.accounts.models import Role
 from tracker.common.errors import TrackerError
 from tracker.extensions import db
-from tracker.people.models import Organisation
+from tracker.people import services as people
+from tracker.people.models import OrganisationKind
 
 users_cli = click.Group("users", help="User accounts.")
 tokens_cli = click.Group("tokens", help="API tokens.")
@@ -23,18 +23,41 @@ tokens_cli = click.Group("tokens", help="API tokens.")
 @click.option(
     "--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]), help="Repeatable."
 )
-@click.option("--organisation", help="Organisation name, for a person not yet known.")
+@click.option(
+    "--organisation",
+    help="Organisation of a person not yet known: an existing one, or a new one with --organisation-kind. "
+    "A coordinator needs none.",
+)
+@click.option(
+    "--organisation-kind",
+    type=click.Choice([k.value for k in OrganisationKind]),
+    help="The kind of organisation to make when --organisation names none yet.",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def create_user_command(email: str, name: str, roles: tuple[str, ...], organisation: str | None, password_stdin: bool):
+def create_user_command(
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    organisation: str | None,
+    organisation_kind: str | None,
+    password_stdin: bool,
+):
     """Create an account for EMAIL; the person with that email gets it if they exist."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    org = None
-    if organisation:
-        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation))
-        if org is None:
-            raise click.ClickException(f'No organisation called "{organisation}"')
     first, _, last = name.strip().partition(" ")
     try:
+        org = None
+        if organisation:
+            org = people.find_organisation_by_name(organisation)
+            if org is None and organisation_kind is None:
+                raise click.ClickException(
+                    f'No organisation called "{organisation}": add --organisation-kind to make it '
+                    f"({', '.join(k.value for k in OrganisationKind)})"
+                )
+            if org is None:
+                org = people.create_organisation(
+                    name=organisation, kind=OrganisationKind(organisation_kind), actor_label="cli"
+                )
         user = services.create_user(
             email=email,
             first_name=first,

@@ -63,7 +63,8 @@ def create_user(
         first_name, last_name = clean_text(first_name) or "", clean_text(last_name) or ""
         if not first_name:  # a last name may be blank: `users create --name Admin` is allowed
             raise AccountError("Enter a first name for a new person", field="first_name")
-        if organisation is None:
+        if organisation is None and Role.COORDINATOR not in set(roles):
+            # A coordinator may stand outside every organisation: the first account of an empty database.
             raise AccountError("Choose an organisation for a new person", field="organisation")
         person = Person(organisation=organisation, first_name=first_name, last_name=last_name, email=email)
         db.session.add(person)

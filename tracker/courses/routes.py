@@ -9,7 +9,7 @@ from flask_login import current_user
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, select_choices
 from tracker.common.paging import paginate
-from tracker.courses import services
+from tracker.courses import services, standard
 from tracker.courses.forms import CourseForm, EquivalentForm, RequirementForm
 from tracker.courses.models import Course, Requirement
 from tracker.extensions import db
@@ -28,7 +28,18 @@ def _actor():
 @bp.route("/courses")
 def list_courses() -> ResponseReturnValue:
     """Every course, with validity, target and equivalents."""
-    return render_template("courses/courses.html", courses=services.list_courses())
+    return render_template(
+        "courses/courses.html", courses=services.list_courses(), missing_standard=standard.missing_standard_courses()
+    )
+
+
+@bp.route("/courses/standard", methods=["POST"])
+def add_standard_courses() -> ResponseReturnValue:
+    """Add the standard Prevent courses not yet known (WRAP, Basic Awareness, e-learning, CTLP briefing)."""
+    added = standard.add_standard_courses(actor=_actor())
+    db.session.commit()
+    flash(f"Added {', '.join(c.code for c in added)}" if added else "Every standard course is already here", "success")
+    return redirect(url_for("courses.list_courses"))
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])

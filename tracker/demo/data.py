@@ -33,6 +33,7 @@ from tracker.courses.models import (
     TrainerPart,
     TrainingSession,
 )
+from tracker.courses.standard import STANDARD_COURSES
 from tracker.demo.history import load_history
 from tracker.extensions import db
 from tracker.people.models import Department, DepartmentManager, Organisation, OrganisationKind, Person, Placement
@@ -258,48 +259,7 @@ TRAINEE_TRAINERS = [
     ("Leila", "Karimi", "leila.karimi@barnethomes.example", "Frontline Services"),
 ]
 
-COURSES = [
-    dict(
-        code="WRAP",
-        name="Workshop to Raise Awareness of Prevent",
-        duration_minutes=120,
-        validity_months=36,
-        counts_for_compliance=True,
-        target_percent=85,
-        partial_counts=False,
-        description="The Home Office workshop on recognising and referring people vulnerable to radicalisation.",
-    ),
-    dict(
-        code="PREVENT-BASIC",
-        name="Basic Awareness of Prevent",
-        duration_minutes=60,
-        validity_months=36,
-        counts_for_compliance=True,
-        target_percent=85,
-        partial_counts=True,
-        description="An introduction to the Prevent duty for all staff.",
-    ),
-    dict(
-        code="HO-ELEARN",
-        name="Home Office Prevent e-learning",
-        duration_minutes=45,
-        validity_months=36,
-        counts_for_compliance=True,
-        target_percent=85,
-        partial_counts=False,
-        description="The Home Office's online Prevent awareness course, evidenced by its certificate.",
-    ),
-    dict(
-        code="CTLP-BRIEFING",
-        name="Counter Terrorism Local Profile briefing",
-        duration_minutes=60,
-        validity_months=None,
-        counts_for_compliance=False,
-        target_percent=85,
-        partial_counts=True,
-        description="A briefing on the London North Counter Terrorism Local Profile.",
-    ),
-]
+COURSES = STANDARD_COURSES
 
 
 def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:

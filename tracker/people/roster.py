@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tracker.common.audit import AuditEvent, record_event
@@ -224,7 +224,7 @@ class _Known:
     """A stored person, as plain values."""
 
     id: int
-    organisation_id: int
+    organisation_id: int | None
     employee_ref: str | None
     first_name: str
     last_name: str
@@ -373,10 +373,16 @@ class _Import:
             Person.start_date,
             Person.end_date,
         )
-        for row in db.session.execute(select(*columns).where(Person.organisation_id.in_(organisation_ids))):
+        # People outside every organisation (the first coordinator, made before any organisation) are
+        # adopted by the first roster line with their email address.
+        in_these = or_(Person.organisation_id.in_(organisation_ids), Person.organisation_id.is_(None))
+        for row in db.session.execute(select(*columns).where(in_these)):
             known = _Known(*row)
             self.known_by_id[known.id] = known
-            if known.employee_ref:
+            if known.organisation_id is None:
+                if known.email:
+                    self.unreferenced.update({(oid, known.email): known for oid in organisation_ids})
+            elif known.employee_ref:
                 self.known[(known.organisation_id, known.employee_ref)] = known
             elif known.email:
                 self.unreferenced[(known.organisation_id, known.email)] = known
@@ -415,7 +421,8 @@ class _Import:
 
     def _who(self, known: _Known) -> str:
         ref = f", employee_ref {known.employee_ref}" if known.employee_ref else ""
-        return f"{known.full_name} ({self.organisations[known.organisation_id].name}{ref})"
+        where = self.organisations[known.organisation_id].name if known.organisation_id else "no organisation"
+        return f"{known.full_name} ({where}{ref})"
 
     def describe(self, key: Hashable) -> str:
         return self.departments.get(key, (None, str(key)))[1]  # type: ignore[arg-type]
@@ -524,6 +531,7 @@ class _Import:
             return _Plan(row, None, values, [], spans, "created")
 
         values = {
+            "organisation_id": row.organisation_id,
             "employee_ref": row.employee_ref,
             "first_name": row.first_name,
             "last_name": row.last_name,
@@ -542,6 +550,12 @@ class _Import:
         spans = known.spans
         leaving = row.end_date is not None and row.end_date != known.end_date
         moving = False
+        if known.organisation_id is None and not spans and target is not None:
+            # Adopted from outside every organisation (the first coordinator): placed as a new person is.
+            placed_from = values["start_date"] or self.effective
+            if values["end_date"] is None or placed_from < values["end_date"]:
+                spans = [rules.Span(department=target, from_date=placed_from, to_date=values["end_date"])]
+            return _Plan(row, known, values, known.spans, spans, "updated")
         try:
             if leaving:
                 spans = rules.leave(

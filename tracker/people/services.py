@@ -109,7 +109,12 @@ class OrganisationExistsError(ConflictError):
 
 
 def create_organisation(
-    *, name: str, kind: OrganisationKind, needs_review: bool = False, actor: UserAccount | None = None
+    *,
+    name: str,
+    kind: OrganisationKind,
+    needs_review: bool = False,
+    actor: UserAccount | None = None,
+    actor_label: str | None = None,
 ) -> Organisation:
     """Add an organisation. Raises OrganisationExistsError if the name is taken (ignoring case)."""
     name = _check_organisation_name(name)
@@ -119,6 +124,7 @@ def create_organisation(
     record_event(
         "organisation.created",
         actor=actor,
+        actor_label=actor_label,
         object_type="organisation",
         object_id=organisation.id,
         after={"name": name, "kind": organisation.kind},
