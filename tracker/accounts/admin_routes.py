@@ -10,7 +10,7 @@ from tracker.accounts import services
 from tracker.accounts.admin_forms import NewUserForm, RolesForm, SetPasswordForm
 from tracker.accounts.models import Role, UserAccount
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error, select_choices
+from tracker.common.forms import field_error, id_arg, select_choices
 from tracker.common.paging import paginate
 from tracker.extensions import db
 from tracker.people import services as people
@@ -35,8 +35,8 @@ def list_users() -> ResponseReturnValue:
 def new_user() -> ResponseReturnValue:
     """Create an account for someone known (by email address) or for someone new."""
     person = None
-    if request.args.get("person_id", "").isdigit():
-        person = db.session.get(Person, int(request.args["person_id"]))
+    if id_arg("person_id"):
+        person = db.session.get(Person, id_arg("person_id"))
     if request.method == "GET" and person is not None:
         form = NewUserForm(data={"email": person.email, "roles": [Role.STAFF.value]})
     elif request.method == "GET":

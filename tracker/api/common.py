@@ -57,3 +57,19 @@ def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
         },
         name=name,
     )
+
+
+class ChangesSchema(ma.Schema):
+    """A PATCH body: only the fields sent change, and at least one must be sent (an empty body is a 422)."""
+
+    @ma.validates_schema
+    def _something_to_change(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if not data:
+            raise ma.ValidationError("Send at least one field to change", "_schema")
+
+
+def changes_of(schema_class: type[ma.Schema]) -> ma.Schema:
+    """A PATCH schema instance where each top-level field is optional, but fields of nested objects stay
+    required as declared (`partial=True` would reach into them: a trainer without its `part`)."""
+    fields = tuple(schema_class._declared_fields)
+    return schema_class(partial=fields)

@@ -21,7 +21,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.common import ApiDate, PageArgs, id_field, list_schema, page_of
+from tracker.api.common import ApiDate, ChangesSchema, PageArgs, changes_of, id_field, list_schema, page_of
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
 from tracker.common.time import today_london
@@ -74,7 +74,7 @@ class PersonSchema(ma.Schema):
     end_date = ApiDate(allow_none=True, metadata={"description": "Leave date: from this day they count nowhere."})
 
 
-class PersonPatchSchema(PersonSchema):
+class PersonPatchSchema(PersonSchema, ChangesSchema):
     """Any of the fields but `organisation_id`; only those sent change."""
 
     class Meta:
@@ -177,7 +177,7 @@ class PersonById(MethodView):
         require(services.can_view_person(acting_user(), person))
         return records([person])[0]
 
-    @blp.arguments(PersonPatchSchema(partial=True))
+    @blp.arguments(changes_of(PersonPatchSchema))
     @blp.response(200, PersonSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")

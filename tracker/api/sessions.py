@@ -15,7 +15,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from tracker.api.common import ID_RANGE, ApiDate, PageArgs, list_schema, page_of
+from tracker.api.common import ID_RANGE, ApiDate, ChangesSchema, PageArgs, changes_of, list_schema, page_of
 from tracker.booking import services as booking_services
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
@@ -62,6 +62,11 @@ class LondonDateTime(ma.fields.AwareDateTime):
         return moment.astimezone(UTC)
 
 
+#: Bounds on lists in a body: far above any real session, far below a driver's parameter limit.
+MAX_AUDIENCE = 500
+MAX_TRAINERS = 50
+
+
 class TrainerSchema(ma.Schema):
     person_id = ma.fields.Integer(required=True, strict=True, validate=ID_RANGE)
     part = ma.fields.Enum(TrainerPart, by_value=True, required=True)
@@ -81,14 +86,18 @@ class SessionSchema(ma.Schema):
     #: None: booking closes when the session starts.
     booking_closes_at = LondonDateTime(allow_none=True)
     audience_organisation_ids = ma.fields.List(
-        ma.fields.Integer(strict=True, validate=ID_RANGE), metadata={"description": "empty: open to all"}
+        ma.fields.Integer(strict=True, validate=ID_RANGE),
+        validate=ma.validate.Length(max=MAX_AUDIENCE),
+        metadata={"description": f"empty: open to all; at most {MAX_AUDIENCE}"},
     )
     trainers = ma.fields.List(
-        ma.fields.Nested(TrainerSchema), metadata={"description": "left out on create: the caller leads"}
+        ma.fields.Nested(TrainerSchema),
+        validate=ma.validate.Length(max=MAX_TRAINERS),
+        metadata={"description": f"left out on create: the caller leads; at most {MAX_TRAINERS}"},
     )
 
 
-class SessionChangeSchema(SessionSchema):
+class SessionChangeSchema(SessionSchema, ChangesSchema):
     """PATCH: any of the session's fields but its course; `status` published publishes a draft."""
 
     class Meta:
@@ -241,7 +250,7 @@ class SessionById(MethodView):
         """One session (a draft only for its team and the coordinator)."""
         return _one(_viewable(session_id))
 
-    @blp.arguments(SessionChangeSchema(partial=True))
+    @blp.arguments(changes_of(SessionChangeSchema))
     @blp.response(200, SessionSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(409, response="CONFLICT")

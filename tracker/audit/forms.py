@@ -6,6 +6,7 @@ from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
 from tracker.common.forms import IsoDateField
+from tracker.common.types import MAX_ID
 
 
 class AuditFilterForm(FlaskForm):
@@ -16,7 +17,9 @@ class AuditFilterForm(FlaskForm):
     actor = StringField("Who", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
     object_type = StringField("Object type", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
     object_id = IntegerField(
-        "Object id", widget=GovTextInput(), validators=[Optional(), NumberRange(min=1, message="Enter a whole number")]
+        "Object id",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID, message="Enter an object id from 1 to 2147483647")],
     )
     from_date = IsoDateField("From")
     to_date = IsoDateField("To")

@@ -18,7 +18,7 @@ from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm,
 from tracker.booking.models import Booking, BookingStatus
 from tracker.common.database import read_rows
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
@@ -292,8 +292,8 @@ def partner_attendees() -> ResponseReturnValue:
     form.session_id.choices = [("", "Choose a session")] + [
         (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable
     ]
-    if request.method == "GET" and request.args.get("session_id", "").isdigit():
-        form.session_id.data = int(request.args["session_id"])
+    if request.method == "GET" and id_arg("session_id"):
+        form.session_id.data = id_arg("session_id")
     if form.validate_on_submit():
         training_session = _viewable_session(form.session_id.data)  # one of the choices
         try:

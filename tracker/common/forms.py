@@ -182,3 +182,20 @@ def field_error(form, field_name: str | None, message: str) -> None:
         if field.name == "csrf_token":
             field = list(form)[1]
     field.errors = [*list(field.errors), message]
+
+
+def parse_id(value: str | None) -> int | None:
+    """A database id from text (a query parameter, a form's list), or None for anything that cannot be one:
+    not digits, zero, or beyond a 32-bit integer (PostgreSQL refuses such a number in an `integer` comparison)."""
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_arg(name: str) -> int | None:
+    """The id in query parameter `name` (see parse_id): a filter on an id that cannot exist is no filter."""
+    from flask import request
+
+    return parse_id(request.args.get(name))

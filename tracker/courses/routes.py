@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error, select_choices
+from tracker.common.forms import field_error, id_arg, select_choices
 from tracker.common.paging import paginate
 from tracker.courses import services, standard
 from tracker.courses.forms import CourseForm, EquivalentForm, RequirementForm
@@ -152,13 +152,13 @@ def list_requirements() -> ResponseReturnValue:
 @bp.route("/requirements/new", methods=["GET", "POST"])
 def new_requirement() -> ResponseReturnValue:
     """Require a course of an organisation's people (chosen first), optionally a department and job titles."""
-    organisation_id = request.args.get("organisation_id", "")
-    organisation = db.session.get(Organisation, int(organisation_id)) if organisation_id.isdigit() else None
+    organisation_id = id_arg("organisation_id")
+    organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:
         return render_template("courses/choose_organisation.html", organisations=people.organisation_choices())
     form = RequirementForm()
-    if request.method == "GET" and request.args.get("course_id", "").isdigit():
-        form.course.data = int(request.args["course_id"])
+    if request.method == "GET" and id_arg("course_id"):
+        form.course.data = id_arg("course_id")
     form.course.choices = select_choices([("", "Choose a course"), *services.course_choices()])
     form.department_id.choices = select_choices([("", "Every department"), *people.department_choices(organisation.id)])
     if form.validate_on_submit():

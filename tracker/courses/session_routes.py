@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import add_months, london_to_utc, start_of_london_day, to_london, utc_now
@@ -210,7 +210,7 @@ def create_session() -> ResponseReturnValue:
 
 def _training_request_to_schedule() -> TrainingRequest | None:
     """The training request this session is being created for (`?request_id=`), for the coordinator."""
-    request_id = request.args.get("request_id", type=int)
+    request_id = id_arg("request_id")
     if request_id is None or not current_user.has_role(Role.COORDINATOR):
         return None
     training_request = db.session.get(TrainingRequest, request_id)

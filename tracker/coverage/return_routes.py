@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.accounts.models import Role
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, id_arg
 from tracker.common.permissions import require
 from tracker.courses.models import Course
 from tracker.coverage import returns
@@ -29,7 +29,7 @@ def _is_coordinator() -> bool:
 @bp.route("")
 def list_returns() -> ResponseReturnValue:
     """Returns with percent and RAG: a partner sees their organisation's, the coordinator everyone's."""
-    organisation_id = request.args.get("organisation_id", type=int) if _is_coordinator() else None
+    organisation_id = id_arg("organisation_id") if _is_coordinator() else None
     if not _is_coordinator():
         organisation_id = current_user.person.organisation_id
     rows = returns.list_returns(organisation_id=organisation_id)

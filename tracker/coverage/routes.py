@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tracker.common.audit import record_event
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, parse_id
 from tracker.common.permissions import require
 from tracker.common.time import today_london
 from tracker.courses.models import Course
@@ -237,7 +237,7 @@ def book_untrained() -> ResponseReturnValue:
         abort(404)
     form = BookUntrainedForm()
     if form.validate_on_submit():
-        person_ids = request.form.getlist("person_id", type=int)
+        person_ids = [i for i in map(parse_id, request.form.getlist("person_id")) if i is not None]
         outcomes = team.book_untrained(manager=current_user.person, course=course, person_ids=person_ids)
         db.session.commit()
         if outcomes:

@@ -47,7 +47,14 @@ from tracker.common.time import parse_iso_date, today_london, utc_now
 from tracker.extensions import db
 from tracker.people import placements as rules
 from tracker.people.models import Department, Organisation, Person, Placement
-from tracker.people.services import DEPARTMENT_NAME_MAX, NAME_MAX, clean_text, email_problem, normalise_email
+from tracker.people.services import (
+    DEPARTMENT_NAME_MAX,
+    DEPARTMENT_PATH_MAX,
+    NAME_MAX,
+    clean_text,
+    email_problem,
+    normalise_email,
+)
 
 if TYPE_CHECKING:
     from tracker.accounts.models import UserAccount
@@ -273,7 +280,15 @@ def _department_path(value: str, problems: list[LineProblem], line: int) -> str 
     if any(len(part) > DEPARTMENT_NAME_MAX for part in parts):  # type: ignore[arg-type]
         problems.append(LineProblem(line, f"a department name is longer than {DEPARTMENT_NAME_MAX} characters"))
         return None
-    return "/".join(parts)  # type: ignore[arg-type]
+    path = "/".join(parts)  # type: ignore[arg-type]
+    if len(path) > DEPARTMENT_PATH_MAX:
+        problems.append(
+            LineProblem(
+                line, f"department is {len(path)} characters long with its slashes: {DEPARTMENT_PATH_MAX} at most"
+            )
+        )
+        return None
+    return path
 
 
 def _parse_row(raw: RawLine, organisations: dict[str, Organisation], problems: list[LineProblem]) -> _Row | None:

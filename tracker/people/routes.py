@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tracker.common.errors import TrackerError
-from tracker.common.forms import field_error
+from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import paginate
 from tracker.common.time import today_london
 from tracker.extensions import db
@@ -33,10 +33,7 @@ def _actor():
 
 
 def _int_arg(name: str) -> int | None:
-    try:
-        return int(request.args[name]) if request.args.get(name) else None
-    except ValueError:
-        return None
+    return id_arg(name)
 
 
 # --- Organisations -------------------------------------------------------------------------------------

@@ -159,6 +159,8 @@ class ManagerExistsError(ConflictError):
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAME_MAX = 100
 DEPARTMENT_NAME_MAX = 200
+#: A department's full name, with the departments it is in (the `path` column's size).
+DEPARTMENT_PATH_MAX = 1000
 
 
 def clean_text(value: str | None) -> str | None:
@@ -339,6 +341,15 @@ def check_department_name(name: str) -> str:
     return name
 
 
+def _check_path_length(path: str) -> None:
+    if len(path) > DEPARTMENT_PATH_MAX:
+        raise PeopleError(
+            f"The department's full name, with the departments it is in, would be {len(path)} characters: "
+            f"it must be {DEPARTMENT_PATH_MAX} or fewer",
+            field="name",
+        )
+
+
 def _path_taken(organisation_id: int, path: str, *, except_id: int | None = None) -> bool:
     statement = select(Department.id).where(
         Department.organisation_id == organisation_id, func.lower(Department.path) == path.lower()
@@ -364,6 +375,7 @@ def create_department(
     if parent is not None and parent.organisation_id != organisation.id:
         raise PeopleError(f"Choose a department of {organisation.name}", field="parent")
     path = f"{parent.path}/{name}" if parent else name
+    _check_path_length(path)
     if _path_taken(organisation.id, path):
         raise DepartmentExistsError(f"{organisation.name} already has {path}", field="name")
     department = Department(organisation=organisation, parent=parent, name=name, path=path)
@@ -388,11 +400,15 @@ def rename_department(*, department: Department, name: str, actor: UserAccount |
         return
     if _path_taken(department.organisation_id, new_path, except_id=department.id):
         raise DepartmentExistsError(f"{department.organisation.name} already has {new_path}", field="name")
-    descendants = db.session.scalars(
-        select(Department).where(
-            Department.organisation_id == department.organisation_id, Department.path.startswith(old_path + "/")
+    descendants = list(
+        db.session.scalars(
+            select(Department).where(
+                Department.organisation_id == department.organisation_id, Department.path.startswith(old_path + "/")
+            )
         )
     )
+    for path in [new_path] + [new_path + d.path[len(old_path) :] for d in descendants]:
+        _check_path_length(path)  # the teams inside it must fit too
     for descendant in descendants:
         descendant.path = new_path + descendant.path[len(old_path) :]
     department.name = name
