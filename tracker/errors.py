@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, make_response, redirect, render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import NoResultFound, OperationalError
@@ -80,13 +80,21 @@ def init_app(app: Flask) -> None:
                 after={"path": request.path},
             )
             db.session.commit()
-        return _http_error(error.code or 500, error.description, error)
+        response = make_response(_http_error(error.code or 500, error.description, error))
+        for name, value in error.get_headers():
+            if name in KEPT_ERROR_HEADERS:  # a 405 says which methods are allowed
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         db.session.rollback()
         app.logger.exception("Unhandled error")
         return _http_error(500, "Sorry, there is a problem with the service")
+
+
+#: Headers of an HTTP error that the rendered page or JSON error keeps.
+KEPT_ERROR_HEADERS = frozenset({"Allow", "Retry-After", "WWW-Authenticate"})
 
 
 def _validation_fields(error: HTTPException) -> dict:

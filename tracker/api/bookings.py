@@ -54,15 +54,26 @@ def _one(booking: Booking) -> dict[str, Any]:
     return booking_json(booking, positions)
 
 
+class SessionBookingArgs(PageArgs):
+    status = ma.fields.Enum(
+        BookingStatus,
+        by_value=True,
+        metadata={"description": "only bookings of this status; left out: every status, cancelled ones included"},
+    )
+
+
 @blp.route("/sessions/<int:session_id>/bookings")
 class SessionBookings(MethodView):
-    @blp.arguments(PageArgs, location="query")
+    @blp.arguments(SessionBookingArgs, location="query")
     @blp.response(200, BookingList)
     def get(self, args, session_id):
-        """Active bookings on a session, in booking order: all of them for the coordinator and the session's
-        trainers; otherwise those you could make (yours, your team's, your organisation's)."""
+        """A session's bookings of every status (confirmed, waitlisted and cancelled, so a system kept in step
+        learns of cancellations; `?status=` filters), in booking order: all of them for the coordinator and the
+        session's trainers; otherwise those you could make (yours, your team's, your organisation's)."""
         training_session = _viewable(session_id)
-        statement = services.session_bookings_query(training_session, visible_to=acting_user())
+        statement = services.session_bookings_query(
+            training_session, visible_to=acting_user(), include_cancelled=True, status=args.get("status")
+        )
         result = page_of(statement, args)
         positions = services.waitlist_positions([b.id for b in result["items"] if b.status == BookingStatus.WAITLISTED])
         result["items"] = [booking_json(b, positions) for b in result["items"]]

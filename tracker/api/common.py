@@ -73,3 +73,13 @@ def changes_of(schema_class: type[ma.Schema]) -> ma.Schema:
     required as declared (`partial=True` would reach into them: a trainer without its `part`)."""
     fields = tuple(schema_class._declared_fields)
     return schema_class(partial=fields)
+
+
+class StrictBoolean(ma.fields.Boolean):
+    """JSON true or false only: marshmallow's Boolean also takes 0, 1, "yes" and "on", which the OpenAPI
+    document's `boolean` denies."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value

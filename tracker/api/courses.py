@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from tracker.api.common import ApiDate, PageArgs, id_field, list_schema, page_of
+from tracker.api.common import ApiDate, PageArgs, StrictBoolean, id_field, list_schema, page_of
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user
 from tracker.courses import services
@@ -34,7 +34,7 @@ class CourseSchema(ma.Schema):
         metadata={"description": "Months a completion stays valid; null: it never expires."},
     )
     target_percent = ma.fields.Integer(load_default=85, validate=ma.validate.Range(min=0, max=100))
-    counts_for_compliance = ma.fields.Boolean(load_default=True)
+    counts_for_compliance = StrictBoolean(load_default=True)
 
 
 class RequirementSchema(ma.Schema):

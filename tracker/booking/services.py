@@ -693,17 +693,24 @@ def organisation_bookings_query(organisation_id: int, *, now: datetime | None = 
 
 
 def session_bookings_query(
-    training_session: TrainingSession, *, visible_to: UserAccount | None = None, include_cancelled: bool = False
+    training_session: TrainingSession,
+    *,
+    visible_to: UserAccount | None = None,
+    include_cancelled: bool = False,
+    status: BookingStatus | None = None,
 ) -> Select:
-    """A session's bookings in booking order; with `visible_to`, only those that actor could make or cancel
-    (everyone's for the coordinator and the session's trainers)."""
+    """A session's bookings in booking order, active ones unless `include_cancelled` (or only those of one
+    `status`); with `visible_to`, only those that actor could make or cancel (everyone's for the coordinator
+    and the session's trainers)."""
     statement = (
         select(Booking)
         .join(Booking.person)
         .options(joinedload(Booking.person).joinedload(Person.organisation))
         .where(Booking.session_id == training_session.id)
     )
-    if not include_cancelled:
+    if status is not None:
+        statement = statement.where(Booking.status == status)
+    elif not include_cancelled:
         statement = statement.where(Booking.status != BookingStatus.CANCELLED)
     if visible_to is not None and not _sees_all_bookings(visible_to, training_session):
         allowed = [Booking.person_id == visible_to.person_id]

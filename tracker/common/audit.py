@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.common.time import utc_now
@@ -89,3 +89,17 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+def recent_event(action: str, *, actor_user_id: int, within: timedelta) -> AuditEvent | None:
+    """The newest event of `action` by this account in the last `within`, or None."""
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.actor_user_id == actor_user_id,
+            AuditEvent.action == action,
+            AuditEvent.at >= utc_now() - within,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )

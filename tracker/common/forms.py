@@ -13,7 +13,15 @@ from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from tracker.common.time import EARLIEST_DATE, LATEST_DATE, DateOutOfRangeError, format_date, parse_iso_date
+from tracker.common.time import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    LONDON,
+    DateOutOfRangeError,
+    format_date,
+    london_clock_problem,
+    parse_iso_date,
+)
 from tracker.common.types import MAX_ID
 
 
@@ -110,18 +118,23 @@ class MonthField(ParsedTextField):
 
 
 class ClockTimeField(ParsedTextField):
-    """A London wall-clock time as HH:MM (24-hour)."""
+    """A London wall-clock time as HH:MM (24-hour). For the hour that happens twice when the clocks go back,
+    "01:30 BST" (the first) or "01:30 GMT" (the second) says which: such a time carries the London tzinfo
+    and its fold (see `tracker.common.time.london_clock_problem`)."""
 
     default_params = {"classes": "govuk-input--width-5", "inputmode": "numeric"}
 
     def parse(self, text: str) -> time:
-        match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text)
+        match = re.fullmatch(r"(\d{1,2})[:.](\d{2})(?:\s*(BST|GMT))?", text, re.IGNORECASE)
         if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
             raise ValueError(text)
-        return time(int(match.group(1)), int(match.group(2)))
+        clock = time(int(match.group(1)), int(match.group(2)))
+        zone = (match.group(3) or "").upper()
+        return clock.replace(tzinfo=LONDON, fold=1 if zone == "GMT" else 0) if zone else clock
 
     def format(self, value: time) -> str:
-        return value.strftime("%H:%M")
+        zone = (" GMT" if value.fold else " BST") if value.tzinfo is not None else ""
+        return value.strftime("%H:%M") + zone
 
     def problem(self, error: ValueError) -> str:
         return f"{self.label.text} must be a time in 24-hour format, like 09:30 or 14:00"
@@ -182,6 +195,19 @@ def field_error(form, field_name: str | None, message: str) -> None:
         if field.name == "csrf_token":
             field = list(form)[1]
     field.errors = [*list(field.errors), message]
+
+
+def check_london_times(pairs: list[tuple[Field, Field]]) -> bool:
+    """For each (date field, clock time field) both filled in, put `london_clock_problem` next to the time;
+    False if any had one."""
+    ok = True
+    for day_field, clock_field in pairs:
+        if day_field.data is not None and clock_field.data is not None:
+            problem = london_clock_problem(day_field.data, clock_field.data)
+            if problem:
+                clock_field.errors = [*clock_field.errors, problem]
+                ok = False
+    return ok
 
 
 def parse_id(value: str | None) -> int | None:

@@ -9,12 +9,14 @@ the services as `can_*` predicates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from tracker.accounts.models import Role
+from tracker.common.time import utc_now
 
 
 @dataclass(frozen=True)
@@ -96,17 +98,34 @@ def enforce_access_policy():
     raise Forbidden()
 
 
+#: Refusals of one account within this long are one audit event, counted, so that requests a person is
+#: refused cannot grow the audit log without limit (at most 6 rows an hour per account).
+DENIALS_WINDOW = timedelta(minutes=10)
+#: Different requests kept in one event besides the first.
+DENIALS_KEPT = 20
+
+
 def record_denial(user, endpoint: str) -> None:
-    """Audit a refused request in a transaction of its own (nothing else has been written yet)."""
-    from tracker.common.audit import record_event
+    """Audit a refused request in a transaction of its own (nothing else has been written yet): the first in
+    DENIALS_WINDOW as a new event, later ones counted in it (with up to DENIALS_KEPT other requests)."""
+    from tracker.common.audit import recent_event, record_event
     from tracker.extensions import db
 
     db.session.rollback()
-    record_event(
-        "permission.denied",
-        actor=user,
-        after={"endpoint": endpoint, "method": request.method, "path": request.path},
-    )
+    attempt = {"endpoint": endpoint, "method": request.method, "path": request.path}
+    event = recent_event("permission.denied", actor_user_id=user.id, within=DENIALS_WINDOW)
+    if event is None:
+        record_event("permission.denied", actor=user, after={**attempt, "count": 1})
+    else:
+        after = dict(event.after or {})
+        after["count"] = int(after.get("count", 1)) + 1
+        after["last_at"] = utc_now().isoformat()
+        others = list(after.get("others", []))
+        first = {key: after.get(key) for key in attempt}
+        if attempt != first and attempt not in others and len(others) < DENIALS_KEPT:
+            others.append(attempt)
+        after["others"] = others
+        event.after = after
     db.session.commit()
 
 

@@ -47,12 +47,38 @@ def to_london(moment: datetime) -> datetime:
 def london_to_utc(day: date, clock: time) -> datetime:
     """The UTC instant of a wall-clock time in London.
 
-    On the autumn change 01:00–02:00 happens twice: the first (BST) is taken. In spring 01:00–02:00
-    does not exist: it is moved forward an hour, as a clock on the wall would be.
+    On the autumn change 01:00–02:00 happens twice: `clock.fold` picks one (0, the default: the first, BST;
+    1: the second, GMT). In spring 01:00–02:00 does not exist: it is moved forward an hour, as a clock on
+    the wall would be. Forms refuse both cases first (`london_clock_problem`), so a person never gets a time
+    they did not mean.
     """
-    # fold=0 gives both behaviours (PEP 495): the earlier of a repeated time, and for a missing time
-    # the offset in force before the change, which lands an hour later on the new clock.
-    return datetime.combine(day, clock).replace(tzinfo=LONDON, fold=0).astimezone(UTC)
+    # PEP 495: fold=0 is the earlier of a repeated time, and for a missing time the offset in force before
+    # the change, which lands an hour later on the new clock.
+    return datetime.combine(day, clock.replace(tzinfo=None)).replace(tzinfo=LONDON).astimezone(UTC)
+
+
+def london_clock_problem(day: date, clock: time) -> str | None:
+    """Why a wall-clock time on a London day is not one moment, or None when it is.
+
+    A time that does not exist (the clocks go forward) is refused; a time that happens twice (the clocks go
+    back) is refused unless it says which it is: a `clock` with a tzinfo was entered as "01:30 BST" (fold 0)
+    or "01:30 GMT" (fold 1)."""
+    wall = datetime.combine(day, clock.replace(tzinfo=None, fold=0))
+    first, second = wall.replace(tzinfo=LONDON), wall.replace(tzinfo=LONDON, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    shown = f"{clock.strftime('%H:%M')} on {format_date(day)}"
+    if first.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != wall:
+        return (
+            f"There is no {shown} in the UK: the clocks go forward an hour at 01:00. "
+            "Enter a time before 01:00 or from 02:00"
+        )
+    if clock.tzinfo is None:
+        return (
+            f"{shown} happens twice in the UK: the clocks go back an hour at 02:00. Enter "
+            f"{clock.strftime('%H:%M')} BST for the first or {clock.strftime('%H:%M')} GMT for the second"
+        )
+    return None
 
 
 def parse_iso_date(value: str) -> date:
@@ -112,3 +138,13 @@ def start_of_london_day(day: date) -> datetime:
 
 def end_of_london_day(day: date) -> datetime:
     return start_of_london_day(day + timedelta(days=1))
+
+
+def london_clock(moment: datetime) -> time:
+    """The London wall-clock time of an instant, to the minute, as a form shows it: marked BST or GMT (see
+    `london_clock_problem`) only when that time happens twice on its day."""
+    local = to_london(moment)
+    clock = local.time().replace(second=0, microsecond=0)
+    if london_clock_problem(local.date(), clock) is None:
+        return clock
+    return clock.replace(tzinfo=LONDON, fold=local.fold)

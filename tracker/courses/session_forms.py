@@ -14,7 +14,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from tracker.common.forms import ClockTimeField, IsoDateField, MonthField, WholeNumberField, id_value, optional_int
+from tracker.common.forms import (
+    ClockTimeField,
+    IsoDateField,
+    MonthField,
+    WholeNumberField,
+    check_london_times,
+    id_value,
+    optional_int,
+)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -115,6 +123,16 @@ class _OneSessionFields(_SessionFields):
     booking_closes_time = ClockTimeField(
         "Booking closes at (optional)", description="The end of that day (or the start of the session) if left empty"
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        pairs = [
+            (self.session_date, self.start_time),
+            (self.session_date, self.end_time),
+            (self.booking_opens_on, self.booking_opens_time),
+            (self.booking_closes_on, self.booking_closes_time),
+        ]
+        return check_london_times(pairs) and valid
 
     def validate_booking_opens_time(self, field):
         if field.data is not None and self.booking_opens_on.data is None:

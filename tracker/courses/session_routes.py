@@ -15,7 +15,7 @@ from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
-from tracker.common.time import add_months, london_to_utc, start_of_london_day, to_london, utc_now
+from tracker.common.time import add_months, london_clock, london_to_utc, start_of_london_day, to_london, utc_now
 from tracker.courses import sessions
 from tracker.courses.models import Course, SessionStatus, TrainerPart, TrainingSession
 from tracker.courses.session_forms import (
@@ -277,20 +277,20 @@ def show_session(session_id: int) -> ResponseReturnValue:
 
 
 def _fill_edit_form(form: EditSessionForm, training_session: TrainingSession) -> None:
-    starts, ends = to_london(training_session.starts_at), to_london(training_session.ends_at)
+    starts = to_london(training_session.starts_at)
     form.session_date.data = starts.date()
-    form.start_time.data = starts.time().replace(second=0, microsecond=0)
-    form.end_time.data = ends.time().replace(second=0, microsecond=0)
+    form.start_time.data = london_clock(training_session.starts_at)
+    form.end_time.data = london_clock(training_session.ends_at)
     form.title.data = training_session.title
     form.venue.data = training_session.venue
     form.online_url.data = training_session.online_url
     form.capacity.data = training_session.capacity
     if training_session.booking_opens_at:
         opens = to_london(training_session.booking_opens_at)
-        form.booking_opens_on.data, form.booking_opens_time.data = opens.date(), opens.time().replace(second=0)
+        form.booking_opens_on.data, form.booking_opens_time.data = opens.date(), london_clock(opens)
     if training_session.booking_closes_at:
         closes = to_london(training_session.booking_closes_at)
-        form.booking_closes_on.data, form.booking_closes_time.data = closes.date(), closes.time().replace(second=0)
+        form.booking_closes_on.data, form.booking_closes_time.data = closes.date(), london_clock(closes)
     form.audience.data = "restricted" if training_session.audience_restricted else "open"
     form.organisations.data = [o.id for o in training_session.audience]
     rows = training_session.trainers

@@ -36,7 +36,7 @@ from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, Book
 from tracker.common.audit import record_event
 from tracker.common.database import read_rows
 from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
-from tracker.common.time import format_date, london_to_utc, utc_now
+from tracker.common.time import format_date, london_clock_problem, london_to_utc, utc_now
 from tracker.courses.models import (
     AccreditationStatus,
     Course,
@@ -537,6 +537,11 @@ def create_series(
     if end_time <= start_time:
         raise SessionError("The end time must be after the start time", code="ends_before_start", field="ends_at")
     days = series_dates(first_month=first_month, months=months, weekday=weekday, ordinal=ordinal)
+    for day in days:
+        for clock, field in ((start_time, "start_time"), (end_time, "end_time")):
+            problem = london_clock_problem(day, clock)
+            if problem:
+                raise SessionError(problem, code="not_one_moment", field=field)
     if london_to_utc(days[0], start_time) <= now and not actor.has_role(Role.COORDINATOR):
         raise SessionInPastError(
             f"The first session, on {format_date(days[0])}, would be in the past: start in a later month",

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import sign_in
-from tests.factories import make_department, make_organisation, make_session, make_user, wrap_course
+from tests.factories import make_booking, make_department, make_organisation, make_session, make_user, wrap_course
 from tests.integration.people.roster_files import roster_csv, roster_row
 from tracker.accounts.models import Role
 from tracker.accounts.services import create_api_token
@@ -147,3 +147,54 @@ def test_page_query_ids_beyond_a_32_bit_integer_are_no_match_not_a_500(browser, 
     assert response.status_code == 200, url
     if url.startswith("/audit"):
         assert "Enter an object id from 1 to 2147483647" in response.get_data(as_text=True)
+
+
+def test_the_api_lists_cancelled_bookings_and_filters_by_status(api, app, coordinator):
+    from tracker.booking import services as booking_services
+    from tracker.booking.models import BookingStatus
+
+    session = make_session(capacity=1)
+    people = [make_user(Role.STAFF).person for _ in range(3)]
+    bookings = [make_booking(session, person) for person in people]
+    db.session.commit()
+    booking_services.cancel_place(booking=bookings[0], actor=coordinator)
+    db.session.commit()
+    url = f"/api/v1/sessions/{session.id}/bookings"
+    everything = api.get(url).get_json()
+    assert [b["status"] for b in everything["items"]] == ["cancelled", "confirmed", "waitlisted"]
+    assert everything["total"] == 3
+    cancelled = api.get(url + "?status=cancelled").get_json()
+    assert [b["person_id"] for b in cancelled["items"]] == [people[0].id]
+    assert api.get(url + "?status=gone").status_code == 422
+    assert BookingStatus.CANCELLED == "cancelled"
+
+
+def test_counts_for_compliance_takes_only_true_or_false(api, app):
+    body = {"code": "NEW-COURSE", "name": "A new course", "counts_for_compliance": 0}
+    response = api.post("/api/v1/courses", json=body)
+    assert response.status_code == 422
+    assert "counts_for_compliance" in response.get_json()["error"]["fields"]
+    assert api.post("/api/v1/courses", json={**body, "counts_for_compliance": False}).status_code == 201
+
+
+@pytest.mark.parametrize("url", ["/", "/sign-in", "/api/v1/people", "/book"])
+def test_a_method_not_allowed_says_which_are(app, api, url):
+    response = api.open(url, method="TRACE")
+    assert response.status_code == 405
+    allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+    assert "GET" in allowed and "TRACE" not in allowed
+
+
+def test_refused_requests_cannot_grow_the_audit_log_without_limit(app, browser, coordinator):
+    from tracker.common.audit import AuditEvent
+
+    staff = sign_in(app.test_client(), make_user(Role.STAFF))
+    for n in range(30):
+        assert staff.get(f"/audit?page={n + 1}").status_code == 403
+    assert staff.get("/users").status_code == 403
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "permission.denied")).all()
+    assert len(events) == 1
+    assert events[0].after["count"] == 31
+    assert events[0].after["path"] == "/audit"
+    assert {"endpoint": "accounts.list_users", "method": "GET", "path": "/users"} in events[0].after["others"]
+    assert len(events[0].after["others"]) == 1
