@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from tracker.attendance import imports, services
+from tracker.attendance import imports, services, walk_in_search
 from tracker.attendance.forms import (
     AddWalkInForm,
     EvidenceForm,
@@ -132,11 +132,14 @@ def walk_in(session_id: int) -> ResponseReturnValue:
     search = SearchPeopleForm(request.args)
     add_form = AddWalkInForm()
     error: TrackerError | None = None
+    problem = walk_in_search.search_problem(_actor(), training_session)
     if request.method == "POST":
         if not add_form.validate_on_submit():
             abort(400)
         person = db.get_or_404(Person, add_form.person_id.data)
         try:
+            if problem:
+                raise TrackerError(problem)
             result = services.add_walk_in(training_session=training_session, person=person, actor=_actor())
         except TrackerError as problem:
             db.session.rollback()
@@ -147,7 +150,14 @@ def walk_in(session_id: int) -> ResponseReturnValue:
             flash(f"{person.full_name} {done}", "success")
             return redirect(_register_url(training_session, f"booking-{result.booking.id}"))
     query = (search.q.data or "").strip() if search.validate() else ""
-    people = services.search_people(query, limit=SEARCH_LIMIT) if query else []
+    people: list[Person] = []
+    if query and not problem:
+        short = walk_in_search.query_problem(_actor(), query)
+        if short:
+            search.q.errors = [*search.q.errors, short]
+        else:
+            people = walk_in_search.find_walk_ins(_actor(), training_session, query, limit=SEARCH_LIMIT)
+            db.session.commit()  # the search's audit event
     return render_template(
         "attendance/walk_in.html",
         training_session=training_session,
@@ -157,6 +167,9 @@ def walk_in(session_id: int) -> ResponseReturnValue:
         booked=services.booked_person_ids(training_session, [p.id for p in people]),
         marking_problem=services.marking_problem(training_session),
         walk_in_error=error.message if error else None,
+        search_problem=problem,
+        exact_search=not walk_in_search.sees_directory(_actor()),
+        show_email=walk_in_search.shows_email(_actor(), query),
         search_limit=SEARCH_LIMIT,
     ), (error.status if error else 200)
 

@@ -26,4 +26,14 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda m: t.to_london(m).strftime("%H:%M") if m else "", "london_hhmm")
     app.add_template_filter(rag_tag_class, "rag_class")
     app.add_template_filter(pluralise, "pluralise")
+    app.add_template_filter(mask_email, "mask_email")
     app.add_template_filter(lambda n: f"{n:,}" if n is not None else "", "thousands")
+
+
+def mask_email(email: str | None) -> str:
+    """An email address with its local part hidden but the first letter: t…@barnet.example (enough to tell
+    two people of one name apart, not enough to harvest addresses)."""
+    if not email or "@" not in email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
