@@ -70,6 +70,16 @@ def one_line(value: str | None) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
 
 
+#: Characters with a meaning in an address header. Python's header folder drops the quotes around a long
+#: display name when it folds it, so a name holding them could read as a second address: they are left out.
+ADDRESS_SPECIALS = frozenset('()<>[]:;@\\,"')
+
+
+def display_name(value: str | None) -> str:
+    """A person's name as an address header shows it: one line, without address punctuation."""
+    return " ".join("".join(" " if ch in ADDRESS_SPECIALS else ch for ch in one_line(value)).split())
+
+
 # --- The message as sent ----------------------------------------------------------------------------
 
 
@@ -121,8 +131,8 @@ def message_id_for(email: OutgoingEmail, sender: str) -> str:
 
 def sender_address(sender: str | tuple[str, str]) -> Address:
     if isinstance(sender, tuple):
-        return Address(display_name=one_line(sender[0]), addr_spec=sender[1])
-    return Address(display_name=one_line(current_app.config.get("CALENDAR_ORGANIZER_NAME")), addr_spec=sender)
+        return Address(display_name=display_name(sender[0]), addr_spec=sender[1])
+    return Address(display_name=display_name(current_app.config.get("CALENDAR_ORGANIZER_NAME")), addr_spec=sender)
 
 
 def build_message(email: OutgoingEmail, *, sender: str | tuple[str, str]) -> EmailMessage:
@@ -136,7 +146,7 @@ def build_message(email: OutgoingEmail, *, sender: str | tuple[str, str]) -> Ema
     from_address = sender_address(sender)
     message["Subject"] = one_line(email.subject)
     message["From"] = from_address
-    message["To"] = Address(display_name=one_line(email.recipient_name), addr_spec=email.recipient_email)
+    message["To"] = Address(display_name=display_name(email.recipient_name), addr_spec=email.recipient_email)
     message["Date"] = rfc2822_datetime(utc_now())
     message["Message-ID"] = message_id_for(email, from_address.addr_spec)
     message["Auto-Submitted"] = "auto-generated"
