@@ -134,6 +134,22 @@ def set_password(*, user: UserAccount, password: str, actor: UserAccount | None)
     record_event("user.password_changed", actor=actor, object_type="user", object_id=user.id)
 
 
+def change_own_password(*, user: UserAccount, current_password: str, new_password: str, keep_token: str | None) -> None:
+    """A signed-in user changes their own password; every other sign-in session of theirs ends (the one
+    with `keep_token` stays). Raises AccountError on the field at fault."""
+    if not user.password_hash or not verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right", code="wrong_password", field="current_password")
+    problem = password_problem(new_password, email=user.person.email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user.password_hash = hash_password(new_password)
+    others = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+    if keep_token:
+        others = others.where(LoginSession.token_hash != hash_token(keep_token))
+    db.session.execute(others.values(revoked_at=utc_now()))
+    record_event("user.password_changed", actor=user, object_type="user", object_id=user.id, after={"by": "self"})
+
+
 def set_active(*, user: UserAccount, active: bool, actor: UserAccount | None) -> None:
     """Enable or disable an account; disabling ends all its sessions and API tokens at once.
 
