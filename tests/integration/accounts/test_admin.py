@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, sign_in
-from tests.support.mail_links import emailed_link
 from tests.factories import make_organisation, make_person, make_user
+from tests.support.mail_links import emailed_link
 from tracker.accounts.models import Role, UserAccount
 from tracker.accounts.passwords import verify_password
 from tracker.common.audit import AuditEvent
