@@ -10,6 +10,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
 from tracker.accounts.passwords import hash_password, password_problem, verify_password
@@ -224,6 +225,8 @@ def load_session_user(token: str, *, now: datetime | None = None) -> UserAccount
     created_at, user = row
     if not user.is_active or created_at + limit < now:
         return None
+    # The person's side of the one-to-one, known without a query (emails about their bookings ask for it).
+    set_committed_value(user.person, "account", user)
     user.current_session_token = token
     return user
 
