@@ -15,7 +15,7 @@ from tracker.accounts import links
 from tracker.accounts.forms import AskForLinkForm, ChoosePasswordForm, UseLinkForm
 from tracker.accounts.models import LinkPurpose
 from tracker.accounts.routes import begin_session, is_safe_next
-from tracker.accounts.services import normalise_email
+from tracker.accounts.services import end_session, normalise_email
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
 from tracker.extensions import db, limiter
@@ -44,6 +44,12 @@ def _refused(kind: str) -> ResponseReturnValue:
     """One page, one status, for an unknown, expired, used or superseded link."""
     db.session.rollback()
     return render_template("auth/link_not_valid.html", kind=kind), 410
+
+
+def _end_current_session() -> None:
+    """Someone already signed in (as anyone) who follows a link: their old session ends on the server too."""
+    if current_user.is_authenticated:
+        end_session(current_user.get_id())
 
 
 @bp.route("/forgotten-password", methods=["GET", "POST"])
@@ -97,6 +103,7 @@ def choose_password(token: str) -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, "password", error.message)
         else:
+            _end_current_session()
             begin_session(user)
             flash("Your password is saved and you are signed in", "success")
             return redirect(url_for("main.home"))
@@ -105,7 +112,8 @@ def choose_password(token: str) -> ResponseReturnValue:
 
 @bp.route("/sign-in-link/<token>", methods=["GET", "POST"])
 def sign_in_with_link(token: str) -> ResponseReturnValue:
-    """From a sign-in link: a Sign in button; pressing it uses the link and starts a sign-in session."""
+    """From a sign-in link: a Sign in button; pressing it uses the link and starts a sign-in session (ending any
+    session this browser had)."""
     try:
         link = links.find_usable_link(token, (LinkPurpose.SIGN_IN,))
     except TrackerError:
@@ -117,6 +125,7 @@ def sign_in_with_link(token: str) -> ResponseReturnValue:
             user = links.use_sign_in_link(token=token)
         except TrackerError:
             return _refused("sign-in")
+        _end_current_session()
         begin_session(user)
         return redirect(_safe_next() or url_for("main.home"))
     return render_template(

@@ -119,7 +119,7 @@ def _queue_link_email(*, person: Person, purpose: LinkPurpose, next_url: str | N
     queue_link_email(person=person, purpose=purpose, token=token, lifetime=link_lifetime(purpose), next_url=next_url)
     record_event(
         f"auth.{purpose.value}_link_sent",
-        actor_label="link request" if purpose != LinkPurpose.SET_PASSWORD else None,
+        actor_label="link request",
         object_type="person",
         object_id=person.id,
     )

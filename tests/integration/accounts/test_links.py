@@ -276,3 +276,18 @@ def test_someone_without_a_password_is_told_how_to_get_one(app, db, client):
         visitor.post("/account/password", data={"current_password": "x", "password": NEW_PASSWORD}).status_code == 200
     )
     assert db.session.scalar(select(UserAccount).where(UserAccount.person_id == person.id)).password_hash is None
+
+
+def test_following_a_sign_in_link_while_signed_in_as_someone_else_ends_that_session(app, db, signed_in):
+    other = make_user(Role.STAFF)
+    browser = signed_in(other)
+    person = make_person()
+    app.test_client().post("/sign-in-link", data={"email": person.email})
+    link = emailed_link(to=person.email, kind="sign_in_link", contains="/sign-in-link/")
+    assert f"You are signed in as {other.person.email} now" in text(browser.get(link))
+    old_cookie = browser.get_cookie("tracker_session")
+    assert browser.post(link).status_code == 302
+    assert person.full_name in text(browser.get("/"))
+    copy = app.test_client()
+    copy.set_cookie("tracker_session", old_cookie.value)
+    assert copy.get("/").status_code == 302  # the other person's session ended on the server
