@@ -291,3 +291,20 @@ def test_following_a_sign_in_link_while_signed_in_as_someone_else_ends_that_sess
     copy = app.test_client()
     copy.set_cookie("tracker_session", old_cookie.value)
     assert copy.get("/").status_code == 302  # the other person's session ended on the server
+
+
+def test_no_token_or_hash_of_a_link_reaches_the_audit_log(app, db, client):
+    user = make_user(Role.STAFF)
+    person = make_person()
+    ask_for_reset(client, user.person.email)
+    client.post("/sign-in-link", data={"email": person.email})
+    reset = emailed_link(to=user.person.email, kind="password_reset", contains="/choose-password/")
+    sign_in_link = emailed_link(to=person.email, kind="sign_in_link", contains="/sign-in-link/")
+    app.test_client().post(reset, data={"password": NEW_PASSWORD})
+    app.test_client().post(sign_in_link)
+    secrets = [link.rsplit("/", 1)[1].split("?")[0] for link in (reset, sign_in_link)]
+    secrets += [*db.session.scalars(select(AccountLink.token_hash)).all(), NEW_PASSWORD]
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert len(events) >= 6
+    logged = " ".join(f"{e.action} {e.actor_label} {e.before} {e.after}" for e in events)
+    assert not [secret for secret in secrets if secret in logged]
