@@ -73,6 +73,13 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     PUBLIC_FORM_LIMIT = os.environ.get("PUBLIC_FORM_LIMIT", "5 per hour")
+    #: Asking for a password reset or sign-in link: per client address, and per email address asked about.
+    LINK_LIMIT_PER_ADDRESS = os.environ.get("LINK_LIMIT_PER_ADDRESS", "10 per hour")
+    LINK_LIMIT_PER_EMAIL = os.environ.get("LINK_LIMIT_PER_EMAIL", "3 per hour")
+    #: How long emailed single-use links work.
+    PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
+    SET_PASSWORD_LINK_DAYS = _int("SET_PASSWORD_LINK_DAYS", 7)
+    SIGN_IN_LINK_MINUTES = _int("SIGN_IN_LINK_MINUTES", 60)
 
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 72)
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024

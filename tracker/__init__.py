@@ -127,6 +127,7 @@ def _init_extensions(app: Flask) -> None:
 #: Modules with a `bp` Blueprint, registered in this order (one line each: several people add to it).
 BLUEPRINT_MODULES = [
     "tracker.accounts.routes",
+    "tracker.accounts.link_routes",
     "tracker.main.routes",
     "tracker.audit.routes",
     "tracker.courses.trainer_routes",

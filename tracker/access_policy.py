@@ -26,6 +26,14 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Signing in (accounts) ----------------------------------------------------------------------
     "auth.sign_in": PUBLIC,
     "auth.sign_out": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    # Emailed single-use links: asking is public (the same answer for any address, rate-limited); the
+    # token in the address is the credential for choosing a password or signing in (links.py).
+    "links.forgotten_password": PUBLIC,
+    "links.ask_for_sign_in_link": PUBLIC,
+    "links.check_email": PUBLIC,
+    "links.choose_password": PUBLIC,
+    "links.sign_in_with_link": PUBLIC,
     # --- Home ---------------------------------------------------------------------------------------
     "main.home": SIGNED_IN,
     "main.health": PUBLIC,
@@ -59,7 +67,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "accounts.edit_roles": COORDINATOR,
     "accounts.disable_user": COORDINATOR,
     "accounts.enable_user": COORDINATOR,
-    "accounts.set_password": COORDINATOR,
+    "accounts.send_password_link": COORDINATOR,
     # --- Courses, requirements, sessions, trainers (courses/) -----------------------------------------
     "trainers.list_trainers": COORDINATOR,
     "trainers.add_trainee": COORDINATOR,

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovPasswordInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.accounts.models import Role
@@ -61,25 +60,9 @@ class NewUserForm(FlaskForm):
     )
     organisation = SelectField("Organisation (for someone new)", widget=GovSelect(), coerce=optional_int)
     roles = RolesField()
-    password = PasswordField(
-        "Password (optional)",
-        widget=GovPasswordInput(),
-        description="12 characters or more, not a common password. Tell them it in person or by phone, not by email.",
-        validators=[Optional(), Length(max=256)],
-    )
-    submit = SubmitField("Create account", widget=GovSubmitInput())
+    submit = SubmitField("Create account and send link", widget=GovSubmitInput())
 
 
 class RolesForm(FlaskForm):
     roles = RolesField()
     submit = SubmitField("Save roles", widget=GovSubmitInput())
-
-
-class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        description="12 characters or more, not a common password. Setting it signs them out everywhere.",
-        validators=[DataRequired("Enter a new password"), Length(max=256)],
-    )
-    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -1,4 +1,4 @@
-"""User administration: the coordinator's pages for accounts, roles, disabling and passwords."""
+"""User administration: the coordinator's pages for accounts, roles, disabling, and set-password links."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from tracker.accounts import services
-from tracker.accounts.admin_forms import NewUserForm, RolesForm, SetPasswordForm
+from tracker.accounts import links, services
+from tracker.accounts.admin_forms import NewUserForm, RolesForm
 from tracker.accounts.models import Role, UserAccount
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg, select_choices
@@ -52,29 +52,31 @@ def new_user() -> ResponseReturnValue:
                 last_name=form.last_name.data or "",
                 roles={Role(r) for r in form.roles.data or []},
                 organisation=db.session.get(Organisation, form.organisation.data) if form.organisation.data else None,
-                password=form.password.data or None,
                 actor=_actor(),
             )
+            links.send_set_password_link(user=user, actor=_actor())
         except TrackerError as error:
-            field_error(form, error.field, error.message)
+            db.session.rollback()
+            field_error(form, error.field or "email", error.message)
         else:
             db.session.commit()
-            flash(f"Account created for {user.person.full_name}", "success")
+            flash(
+                f"Account created for {user.person.full_name}. We have emailed them a link to set their password.",
+                "success",
+            )
             return redirect(url_for("accounts.user", user_id=user.id))
     return render_template("accounts/new_user.html", form=form, person=person)
 
 
-def _render_user(user: UserAccount, roles_form: RolesForm | None = None, password_form: SetPasswordForm | None = None):
+def _render_user(user: UserAccount, roles_form: RolesForm | None = None):
     roles_form = roles_form or RolesForm(formdata=None, data={"roles": [r.value for r in user.roles]})
-    password_form = password_form or SetPasswordForm(formdata=None)
-    form = roles_form if roles_form.errors else password_form  # the one with errors gets the summary
     return render_template(
         "accounts/user.html",
         user=user,
         roles_form=roles_form,
-        password_form=password_form,
-        form=form,
+        form=roles_form,
         is_self=user.id == current_user.id,
+        may_have_link=links.may_receive_links(user.person),
     )
 
 
@@ -126,19 +128,16 @@ def enable_user(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("accounts.user", user_id=user.id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
-def set_password(user_id: int) -> ResponseReturnValue:
-    """Set a new password (policy-checked); the account is signed out everywhere."""
+@bp.route("/users/<int:user_id>/set-password-link", methods=["POST"])
+def send_password_link(user_id: int) -> ResponseReturnValue:
+    """Email the account a new set-password link (any earlier one stops working); nothing else changes."""
     user = db.get_or_404(UserAccount, user_id)
-    form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password(user=user, password=form.password.data, actor=_actor())
-        except TrackerError as error:
-            field_error(form, "password", error.message)
-        else:
-            db.session.commit()
-            flash(f"New password set for {user.person.full_name}", "success")
-            return redirect(url_for("accounts.user", user_id=user.id))
-    db.session.rollback()
-    return _render_user(user, password_form=form)
+    try:
+        links.send_set_password_link(user=user, actor=_actor())
+    except TrackerError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("accounts.user", user_id=user.id))
+    db.session.commit()
+    flash(f"We have emailed {user.person.email} a new link to set their password", "success")
+    return redirect(url_for("accounts.user", user_id=user.id))

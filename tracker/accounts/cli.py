@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 
-from tracker.accounts import services
+from tracker.accounts import links, services
 from tracker.accounts.models import Role
 from tracker.common.errors import TrackerError
 from tracker.extensions import db
@@ -33,7 +34,11 @@ tokens_cli = click.Group("tokens", help="API tokens.")
     type=click.Choice([k.value for k in OrganisationKind]),
     help="The kind of organisation to make when --organisation names none yet.",
 )
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input. Without it, a set-your-password link is emailed.",
+)
 def create_user_command(
     email: str,
     name: str,
@@ -67,11 +72,19 @@ def create_user_command(
             password=password,
             actor_label="cli",
         )
+        if password is None:
+            links.send_set_password_link(user=user, actor=None, actor_label="cli")
     except TrackerError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"Created account {user.id} for {user.person.email} with roles {', '.join(sorted(user.roles))}")
+    if password is None:
+        days = current_app.config["SET_PASSWORD_LINK_DAYS"]
+        click.echo(
+            f"Emailed {user.person.email} a link to set their password (it works once, for {days} days; "
+            "`outbox work` sends it, or read it on the Outbox page)"
+        )
 
 
 @tokens_cli.command("create")

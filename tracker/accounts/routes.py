@@ -1,4 +1,4 @@
-"""Signing in and out."""
+"""Signing in and out, and changing your own password."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from tracker.accounts import services
-from tracker.accounts.forms import SignInForm
+from tracker.accounts.forms import ChangePasswordForm, SignInForm
 from tracker.common.audit import record_event
+from tracker.common.errors import TrackerError
+from tracker.common.forms import field_error
 from tracker.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -41,6 +43,19 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def begin_session(user) -> None:
+    """Open a server-side sign-in session for `user`, commit (with whatever the request did), and give the
+    browser a fresh cookie holding only the session's token."""
+    token = services.start_session(
+        user=user, ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent")
+    )
+    db.session.commit()
+    session.clear()
+    user.current_session_token = token
+    login_user(user)
+    session["seen"] = int(services.utc_now().timestamp())
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_login_limit_per_address, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_login_limit_per_account, methods=["POST"], key_func=_account_key, deduct_when=_failed)
@@ -57,14 +72,7 @@ def sign_in() -> ResponseReturnValue:
             db.session.commit()
             form.email.errors.append("Enter a correct email address and password")
         else:
-            token = services.start_session(
-                user=user, ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent")
-            )
-            db.session.commit()
-            session.clear()
-            user.current_session_token = token
-            login_user(user)
-            session["seen"] = int(services.utc_now().timestamp())
+            begin_session(user)
             return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
     return render_template("auth/sign_in.html", form=form)
 
@@ -79,3 +87,28 @@ def sign_out() -> ResponseReturnValue:
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password() -> ResponseReturnValue:
+    """Change your own password: your other sign-in sessions end, this one stays."""
+    user = current_user._get_current_object()
+    if not user.password_hash:
+        return render_template("auth/change_password.html", form=None)
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(
+                user=user,
+                current_password=form.current_password.data,
+                new_password=form.password.data,
+                keep_token=current_user.get_id(),
+            )
+        except TrackerError as error:
+            db.session.rollback()
+            field_error(form, error.field or "password", error.message)
+        else:
+            db.session.commit()
+            flash("Your password is changed. You are signed out everywhere else.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form)

@@ -10,6 +10,7 @@ from functools import cache
 from flask import current_app
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
 from tracker.accounts.passwords import hash_password, password_problem, verify_password
@@ -135,6 +136,22 @@ def set_password(*, user: UserAccount, password: str, actor: UserAccount | None)
     record_event("user.password_changed", actor=actor, object_type="user", object_id=user.id)
 
 
+def change_own_password(*, user: UserAccount, current_password: str, new_password: str, keep_token: str | None) -> None:
+    """A signed-in user changes their own password; every other sign-in session of theirs ends (the one
+    with `keep_token` stays). Raises AccountError on the field at fault."""
+    if not user.password_hash or not verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right", code="wrong_password", field="current_password")
+    problem = password_problem(new_password, email=user.person.email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user.password_hash = hash_password(new_password)
+    others = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+    if keep_token:
+        others = others.where(LoginSession.token_hash != hash_token(keep_token))
+    db.session.execute(others.values(revoked_at=utc_now()))
+    record_event("user.password_changed", actor=user, object_type="user", object_id=user.id, after={"by": "self"})
+
+
 def set_active(*, user: UserAccount, active: bool, actor: UserAccount | None) -> None:
     """Enable or disable an account; disabling ends all its sessions and API tokens at once.
 
@@ -209,6 +226,8 @@ def load_session_user(token: str, *, now: datetime | None = None) -> UserAccount
     created_at, user = row
     if not user.is_active or created_at + limit < now:
         return None
+    # The person's side of the one-to-one, known without a query (emails about their bookings ask for it).
+    set_committed_value(user.person, "account", user)
     user.current_session_token = token
     return user
 

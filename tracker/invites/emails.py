@@ -44,6 +44,22 @@ def link_for(kind: str, object_id: int) -> str:
     return external_url(current_app.url_map.bind("localhost").build(endpoint, {argument: object_id}))
 
 
+def booking_link(booking) -> str:
+    """Where a booking email's link leads, so that it always leads somewhere its recipient can use.
+
+    Someone who can sign in (an active account with a password or an external identity) gets the booking's
+    page, behind sign-in, which brings them back to it. Anyone else (booked by a manager or a partner, or
+    on the public page, with no way to sign in) gets a signed link to the booking's own page with its
+    cancel button, as the public booking's links are: it names the booking and its calendar UID."""
+    from tracker.accounts.links import can_sign_in
+    from tracker.requests.public_booking import link_token
+
+    if can_sign_in(booking.person):
+        return link_for("booking", booking.id)
+    path = current_app.url_map.bind("localhost").build("public.cancel_place", {"token": link_token(booking)})
+    return external_url(path)
+
+
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:
     """Render `emails/<template>.txt` and `.html`; returns (text, html)."""
     env = current_app.jinja_env

@@ -19,6 +19,7 @@ from tracker.courses.models import SessionStatus, SessionTrainer, TrainingSessio
 from tracker.extensions import db
 from tracker.invites import emails
 from tracker.invites.services import SessionFacts, queue_email, session_facts
+from tracker.people.models import Person
 
 
 def due_reminders_query(*, now: datetime, days: int) -> Select:
@@ -48,7 +49,7 @@ def send_reminders(*, now: datetime | None = None, days: int | None = None) -> i
         due_reminders_query(now=now, days=days)
         .with_for_update(of=Booking, skip_locked=True)
         .options(
-            selectinload(Booking.person),
+            selectinload(Booking.person).selectinload(Person.account),
             selectinload(Booking.training_session).selectinload(TrainingSession.course),
             selectinload(Booking.training_session)
             .selectinload(TrainingSession.trainers)
@@ -60,7 +61,7 @@ def send_reminders(*, now: datetime | None = None, days: int | None = None) -> i
         facts = facts_by_session.get(booking.session_id)
         if facts is None:
             facts = facts_by_session[booking.session_id] = session_facts(booking.training_session)
-        link = emails.link_for("booking", booking.id)
+        link = emails.booking_link(booking)
         queue_email(
             to_email=booking.person.email,
             to_name=booking.person.full_name,

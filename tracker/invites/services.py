@@ -29,6 +29,7 @@ from tracker.courses.models import SessionTrainer, TrainerPart, TrainingSession
 from tracker.extensions import db
 from tracker.invites import emails, ical
 from tracker.invites.models import OutboxMessage, OutboxStatus
+from tracker.people.models import Person
 
 # --- Queueing ----------------------------------------------------------------------------------------
 
@@ -237,7 +238,7 @@ def queue_booking_invite(
     now = now or utc_now()
     facts = facts or session_facts(booking.training_session)
     person = booking.person
-    link = emails.link_for("booking", booking.id)
+    link = emails.booking_link(booking)
     event = calendar_event(
         facts, uid=booking.calendar_uid, sequence=booking.sequence, link=link, how_to_cancel=cancel_text(link)
     )
@@ -289,7 +290,7 @@ def queue_booking_cancellation(
     now = now or utc_now()
     facts = facts or session_facts(booking.training_session)
     person = booking.person
-    link = emails.link_for("booking", booking.id)
+    link = emails.booking_link(booking)
     event = calendar_event(facts, uid=booking.calendar_uid, sequence=booking.sequence, link=link, how_to_cancel=None)
     ics = ical.invite_ics(
         event,
@@ -319,7 +320,7 @@ def queue_waitlist_notice(*, booking: Booking, now: datetime | None = None) -> O
 
     facts = session_facts(booking.training_session)
     position = waitlist_positions([booking.id]).get(booking.id)
-    link = emails.link_for("booking", booking.id)
+    link = emails.booking_link(booking)
     return queue_email(
         to_email=booking.person.email,
         to_name=booking.person.full_name,
@@ -348,7 +349,7 @@ def queue_waitlist_removed(
         template="waitlist_removed",
         context={
             "facts": facts,
-            "link": emails.link_for("booking", booking.id),
+            "link": emails.booking_link(booking),
             "reason": reason,
             "session_cancelled": session_cancelled,
         },
@@ -477,7 +478,7 @@ def _confirmed_bookings(session_id: int) -> Sequence[Booking]:
     return db.session.scalars(
         select(Booking)
         .where(Booking.session_id == session_id, Booking.status == BookingStatus.CONFIRMED)
-        .options(selectinload(Booking.person))
+        .options(selectinload(Booking.person).selectinload(Person.account))
         .order_by(Booking.id)
     ).all()
 

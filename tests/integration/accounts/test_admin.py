@@ -1,12 +1,15 @@
-"""User administration pages: list, create, roles, disable and enable, passwords."""
+"""User administration pages: list, create, roles, disable and enable, set-password links."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, sign_in
 from tests.factories import make_organisation, make_person, make_user
+from tests.support.mail_links import emailed_link
 from tracker.accounts.models import Role, UserAccount
 from tracker.accounts.passwords import verify_password
 from tracker.common.audit import AuditEvent
@@ -57,13 +60,18 @@ def test_an_account_for_a_known_person_is_theirs(app, db, as_coordinator):
     assert "Create an account for Jo" in html and 'value="jo@example.org"' in html
     response = as_coordinator.post(
         f"/users/new?person_id={person.id}",
-        data={"email": "JO@example.org", "roles": ["staff", "manager"], "password": "correct horse battery staple"},
+        data={"email": "JO@example.org", "roles": ["staff", "manager"]},
     )
     assert response.status_code == 302
     user = db.session.scalar(select(UserAccount).where(UserAccount.person_id == person.id))
-    assert user.roles == {Role.STAFF, Role.MANAGER}
-    assert verify_password(user.password_hash, "correct horse battery staple")
-    assert audited(db, "user.created") >= 1
+    assert user.roles == {Role.STAFF, Role.MANAGER} and user.password_hash is None
+    assert audited(db, "user.created") >= 1 and audited(db, "auth.set_password_link_sent") == 1
+    # The set-your-password link, followed signed out, sets it; then they sign in with it.
+    link = emailed_link(to="jo@example.org", kind="set_password", contains="/choose-password/")
+    visitor = app.test_client()
+    assert "Set your password" in page(visitor.get(link))
+    assert visitor.post(link, data={"password": "correct horse battery staple"}).status_code == 302
+    assert verify_password(db.session.get(UserAccount, user.id).password_hash, "correct horse battery staple")
     assert sign_in(app.test_client(), "jo@example.org", "correct horse battery staple")
 
 
@@ -84,7 +92,7 @@ def test_an_account_for_someone_new_makes_the_person(app, db, as_coordinator):
     assert person.organisation_id == organisation.id and person.account.roles == {Role.PARTNER}
 
 
-def test_create_account_errors_keep_what_was_typed(app, as_coordinator):
+def test_create_account_errors_keep_what_was_typed(app, db, as_coordinator):
     html = page(
         as_coordinator.post("/users/new", data={"email": "x@example.org", "first_name": "Xi", "roles": ["staff"]})
     )
@@ -96,11 +104,10 @@ def test_create_account_errors_keep_what_was_typed(app, as_coordinator):
     make_user(Role.STAFF, person=person)
     html = page(as_coordinator.post("/users/new", data={"email": "has@example.org", "roles": ["staff"]}))
     assert "has@example.org already has an account" in html
-    other = make_person(email="weak@example.org")
-    html = page(
-        as_coordinator.post("/users/new", data={"email": other.email, "roles": ["staff"], "password": "password"})
-    )
-    assert "Password must be 12 characters or more" in html
+    leaver = make_person(email="gone@example.org", end_date=date(2020, 1, 31))
+    html = page(as_coordinator.post("/users/new", data={"email": leaver.email, "roles": ["staff"]}))
+    assert "A set-password link cannot be sent" in html and "<title>Error:" in html
+    assert db.session.scalar(select(UserAccount).where(UserAccount.person_id == leaver.id)) is None
 
 
 def test_editing_roles_with_checkboxes(app, db, as_coordinator):
@@ -146,20 +153,35 @@ def test_a_coordinator_cannot_disable_themselves(app, db, as_coordinator, coordi
     assert coordinator.is_active
 
 
-def test_setting_a_password_is_policy_checked_and_signs_them_out(app, db, as_coordinator):
+def test_a_new_set_password_link_replaces_the_last_and_signs_them_out_once_used(app, db, as_coordinator):
     user = make_user(Role.STAFF)
     theirs = sign_in(app.test_client(), user)
-    html = page(as_coordinator.post(f"/users/{user.id}/password", data={"password": "short"}))
+    html = page(as_coordinator.get(f"/users/{user.id}"))
+    assert "Send a new set-password link" in html and 'name="password"' not in html
+    assert as_coordinator.post(f"/users/{user.id}/set-password-link").status_code == 302
+    first = emailed_link(to=user.person.email, kind="set_password", contains="/choose-password/")
+    assert as_coordinator.post(f"/users/{user.id}/set-password-link").status_code == 302
+    second = emailed_link(to=user.person.email, kind="set_password", contains="/choose-password/")
+    assert first != second
+    assert theirs.get("/").status_code == 200  # sending a link changes nothing yet
+    assert "has expired or has already been used" in app.test_client().get(first).get_data(as_text=True)
+    visitor = app.test_client()
+    html = page(visitor.post(second, data={"password": "short"}))
     assert "Password must be 12 characters or more" in html and "<title>Error:" in html
-    html = page(as_coordinator.post(f"/users/{user.id}/password", data={"password": ""}))
-    assert "Enter a new password" in html
-    assert (
-        as_coordinator.post(f"/users/{user.id}/password", data={"password": "a brand new passphrase 7"}).status_code
-        == 302
-    )
-    assert theirs.get("/").status_code == 302
+    assert visitor.post(second, data={"password": "a brand new passphrase 7"}).status_code == 302
+    assert theirs.get("/").status_code == 302  # their other sessions ended
     assert sign_in(app.test_client(), user, "a brand new passphrase 7")
-    assert audited(db, "user.password_changed") == 1
+    assert audited(db, "auth.set_password_link_sent") == 2 and audited(db, "auth.set_password_link_used") == 1
+
+
+def test_no_link_for_a_disabled_account(app, db, as_coordinator):
+    user = make_user(Role.STAFF)
+    user.is_active = False
+    db.session.commit()
+    assert "A link cannot be sent" in page(as_coordinator.get(f"/users/{user.id}"))
+    response = as_coordinator.post(f"/users/{user.id}/set-password-link", follow_redirects=True)
+    assert "A set-password link cannot be sent" in page(response)
+    assert audited(db, "auth.set_password_link_sent") == 0
 
 
 def test_unknown_account_is_404(app, as_coordinator):

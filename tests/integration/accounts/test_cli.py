@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.factories import make_organisation, make_person, make_user
+from tests.support.mail_links import emailed_link
 from tracker.accounts.models import Role
 from tracker.accounts.passwords import verify_password
 from tracker.accounts.services import find_user_by_email
@@ -48,7 +49,10 @@ def test_users_create_gives_a_rostered_person_their_account(app, db, runner):
     user = find_user_by_email("manager@barnet.gov.uk")
     assert user.person_id == person.id and user.person.full_name == "Mo Rostered"
     assert db.session.scalar(select(Person).where(Person.first_name == "Ignored")) is None
-    assert user.password_hash is None  # no --password-stdin: no password yet
+    assert user.password_hash is None  # no --password-stdin: no password yet, but a link to set one
+    assert "Emailed manager@barnet.gov.uk a link to set their password" in result.output
+    link = emailed_link(to="manager@barnet.gov.uk", kind="set_password", contains="/choose-password/")
+    assert "Set your password" in app.test_client().get(link).get_data(as_text=True)
 
 
 def test_users_create_refusals_exit_non_zero(app, db, runner):

@@ -7,6 +7,7 @@ sends them (sequences bumped first, inside the transaction).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email.headerregistry import Address
 
@@ -14,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import make_config
-from tests.factories import make_booking, make_course, make_person, make_session
+from tests.factories import make_booking, make_course, make_person, make_session, make_user
 from tests.integration.invites.conftest import (
     add_trainer,
     at_london,
@@ -30,6 +31,7 @@ from tests.integration.invites.conftest import (
 )
 from tests.support.icaljs import icaljs
 from tracker import create_app
+from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
 from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
@@ -105,7 +107,7 @@ def test_the_email_says_what_where_when_who_and_how_to_cancel_in_text_and_html(a
     lead = make_person(first_name="Sam", last_name="Rosengard")
     day = next_date_in(1)
     training_session = make_session(starts_at=at_london(day, 10), lead=lead)
-    booking = make_booking(training_session, make_person())
+    booking = make_booking(training_session, make_user(Role.STAFF).person)  # someone who signs in with a password
     deliver()
     [message] = smtp.messages
     when = f"{day:%A} {day.day} {day:%B %Y}, 10am to 11:30am"
@@ -114,7 +116,8 @@ def test_the_email_says_what_where_when_who_and_how_to_cancel_in_text_and_html(a
         assert when in body
         assert "Barnet House, 2 Bristol Avenue, Colindale, NW9 4EW" in body
         assert "Sam Rosengard" in body
-        # The booking's page with a Cancel button: following the link changes nothing.
+        # The booking's page with a Cancel button (behind sign-in): following the link changes nothing.
+        # (Someone without a way to sign in gets a signed link instead: tests/integration/invites/test_every_link.py.)
         assert f"http://tracker.test/bookings/{booking.id}/cancel" in body
         assert "cancel" in body
 
@@ -417,7 +420,8 @@ class TestConfiguredAddresses:
         booking = make_booking(make_session(), person)
         deliver()
         [message] = smtp.messages
-        assert f"https://training.example.gov.uk/bookings/{booking.id}/cancel" in text_of(message)
+        # No account: a signed link to the booking's own page (with an account: /bookings/<id>/cancel).
+        assert re.search(r"https://training\.example\.gov\.uk/book/places/[^/\s]+/cancel", text_of(message)), booking.id
         assert "http://tracker.test" not in text_of(message) + html_of(message)
         assert message["From"].addresses[0].addr_spec == "prevent@example.gov.uk"
         assert smtp.handler.envelopes[0][0] == "prevent@example.gov.uk"
