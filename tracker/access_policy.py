@@ -26,6 +26,9 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Signing in (accounts) ----------------------------------------------------------------------
     "auth.sign_in": PUBLIC,
     "auth.sign_out": SIGNED_IN,
+    # Sign-in with an organisation's account: the start redirects (POST, CSRF); the callback checks state itself.
+    "oidc.start": PUBLIC,
+    "oidc.callback": PUBLIC,
     # --- Home ---------------------------------------------------------------------------------------
     "main.home": SIGNED_IN,
     "main.health": PUBLIC,
