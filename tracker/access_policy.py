@@ -26,7 +26,8 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Signing in (accounts) ----------------------------------------------------------------------
     "auth.sign_in": PUBLIC,
     "auth.sign_out": SIGNED_IN,
-    # Sign-in with an organisation's account: the start redirects (POST, CSRF); the callback checks state itself.
+    # Sign-in with an organisation's account: the start only redirects (state kept in the cookie); the callback
+    # checks that state, the nonce and PKCE (Authlib) before anything is written.
     "oidc.start": PUBLIC,
     "oidc.callback": PUBLIC,
     # --- Home ---------------------------------------------------------------------------------------

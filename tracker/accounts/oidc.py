@@ -102,7 +102,7 @@ def verified_claims(provider: OidcProvider) -> dict[str, Any]:
     except MismatchingStateError as error:
         raise OidcRefusal("state_mismatch") from error
     except (OAuthError, requests.RequestException) as error:
-        current_app.logger.info("OpenID Connect sign-in at %s failed: %s", provider.name, error)
+        current_app.logger.warning("OpenID Connect sign-in at %s failed: %s", provider.name, error)
         raise OidcRefusal("provider_error") from error
     except (JoseError, AuthlibBaseError, ValueError) as error:
         current_app.logger.warning("OpenID Connect ID token from %s refused: %s", provider.name, error)

@@ -39,17 +39,16 @@ def _refused(provider: OidcProvider, reason: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/sign-in/oidc/<provider_name>", methods=["POST"])
+@bp.route("/sign-in/oidc/<provider_name>")
 def start(provider_name: str) -> ResponseReturnValue:
-    """Send the browser to the provider's sign-in (a POST with the CSRF token: the state and PKCE verifier it keeps
-    in the session change nothing on the server)."""
+    """Send the browser to the provider's sign-in. A GET that changes nothing on the server: the state, nonce and
+    PKCE verifier are kept in the browser's signed session cookie, which the callback checks. (A link, not a
+    form: the pages' Content-Security-Policy lets forms post only to this site, redirects included.)"""
     provider = _provider(provider_name)
     next_url = request.args.get("next")
     try:
         response = oidc.redirect_to_provider(provider)
-    except OidcRefusal as refusal:
-        oidc_services.record_refusal(provider=provider, reason=refusal.reason)
-        db.session.commit()
+    except OidcRefusal as refusal:  # the provider's metadata could not be read (logged): nobody was refused
         return _refused(provider, refusal.reason)
     if is_safe_next(next_url):
         session["oidc_next"] = next_url
