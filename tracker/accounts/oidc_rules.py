@@ -68,16 +68,27 @@ def _split(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
+_DOMAIN = re.compile(r"^@?[a-z0-9-]+(\.[a-z0-9-]+)+$", re.IGNORECASE)
+
+
 def parse_domains(value: str | None, *, variable: str) -> dict[str, str | None]:
-    """`barnet.gov.uk=London Borough of Barnet,nhs.net` → {"barnet.gov.uk": "London Borough of Barnet", "nhs.net": None}."""
-    domains: dict[str, str | None] = {}
-    for part in _split(value):
-        domain, _, organisation = part.partition("=")
-        domain = domain.strip().lower().lstrip("@")
-        if not domain or "." not in domain or "@" in domain or " " in domain:
-            raise OidcConfigurationError(f"{variable}: {part!r} is not an email domain (e.g. barnet.gov.uk=Barnet)")
-        domains[domain] = organisation.strip() or None
-    return domains
+    """`barnet.gov.uk=London Borough of Barnet,nhs.net` → {"barnet.gov.uk": "London Borough of Barnet", "nhs.net": None}.
+
+    Entries are separated by commas (or semicolons); a comma inside an organisation's name stays in it (what
+    follows it is not a domain): `beh-mht.nhs.uk=Barnet, Enfield and Haringey Mental Health NHS Trust`.
+    """
+    entries: list[list[str]] = []
+    for part in re.split(r"[,;]", value or ""):
+        domain, equals, organisation = part.partition("=")
+        if _DOMAIN.match(domain.strip()):
+            entries.append([domain.strip().lower().lstrip("@"), organisation.strip() if equals else ""])
+        elif part.strip() and entries and entries[-1][1] and not equals:
+            entries[-1][1] += "," + part.rstrip()  # a comma inside the organisation's name
+        elif part.strip():
+            raise OidcConfigurationError(
+                f"{variable}: {part.strip()!r} is not an email domain (e.g. barnet.gov.uk=Barnet)"
+            )
+    return {domain: organisation.strip() or None for domain, organisation in entries}
 
 
 def parse_providers(environment: Mapping[str, str]) -> list[OidcProvider]:
