@@ -81,6 +81,14 @@ class Config:
     SET_PASSWORD_LINK_DAYS = _int("SET_PASSWORD_LINK_DAYS", 7)
     SIGN_IN_LINK_MINUTES = _int("SIGN_IN_LINK_MINUTES", 60)
 
+    #: Sign-in with OpenID Connect (Microsoft Entra ID, ...): `OIDC_PROVIDERS` and each provider's `OIDC_<NAME>_*`
+    #: variables, read here and checked at start by `tracker.accounts.oidc_rules.parse_providers`.
+    OIDC_SETTINGS = {key: value for key, value in os.environ.items() if key.startswith("OIDC_")}
+    #: Whom a person refused at sign-in is told to ask (the Prevent coordinator's mailbox).
+    SIGN_IN_CONTACT_EMAIL = os.environ.get("SIGN_IN_CONTACT_EMAIL") or MAIL_DEFAULT_SENDER
+    #: Email domains whose people sign in only through their organisation's provider, never with a password.
+    PASSWORD_SIGN_IN_DISABLED_DOMAINS = os.environ.get("PASSWORD_SIGN_IN_DISABLED_DOMAINS", "")
+
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 72)
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     NODE_MODULES = os.environ.get("TRACKER_NODE_MODULES") or str(ROOT / "node_modules")
@@ -120,6 +128,8 @@ class TestConfig(Config):
     MAIL_SERVER = None
     TRACKER_BASE_URL = "http://tracker.test"
     SERVER_NAME = None
+    OIDC_SETTINGS: dict = {}  # never the environment's: each test names its providers
+    PASSWORD_SIGN_IN_DISABLED_DOMAINS = ""
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

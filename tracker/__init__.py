@@ -122,6 +122,9 @@ def _init_extensions(app: Flask) -> None:
     from tracker.accounts.session import init_login
 
     init_login(app)
+    from tracker.accounts import oidc
+
+    oidc.init_app(app)  # refuses to start on a misconfigured OpenID Connect provider
 
 
 #: Modules with a `bp` Blueprint, registered in this order (one line each: several people add to it).
@@ -143,6 +146,7 @@ BLUEPRINT_MODULES = [
     "tracker.booking.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",
+    "tracker.accounts.oidc_routes",
 ]
 
 

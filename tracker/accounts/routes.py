@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from tracker.accounts import services
+from tracker.accounts import oidc, services
 from tracker.accounts.forms import ChangePasswordForm, SignInForm
 from tracker.common.audit import record_event
 from tracker.common.errors import TrackerError
@@ -66,6 +66,9 @@ def sign_in() -> ResponseReturnValue:
         return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
+        if refusal := oidc.password_sign_in_refusal(form.email.data):
+            form.email.errors.append(refusal)  # their organisation's sign-in only: no password is checked
+            return render_template("auth/sign_in.html", form=form)
         user = services.authenticate(email=form.email.data, password=form.password.data)
         if user is None:
             record_event("auth.sign_in_failed", actor_label=services.normalise_email(form.email.data))

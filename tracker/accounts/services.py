@@ -188,8 +188,11 @@ def authenticate(*, email: str, password: str) -> UserAccount | None:
     return user
 
 
-def start_session(*, user: UserAccount, ip_address: str | None, user_agent: str | None) -> str:
-    """Open a server-side sign-in session; returns the token the browser keeps."""
+def start_session(
+    *, user: UserAccount, ip_address: str | None, user_agent: str | None, provider: str | None = None
+) -> str:
+    """Open a server-side sign-in session; returns the token the browser keeps. `provider`: the OpenID Connect
+    provider's name when signed in through one (audited), None for a password."""
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginSession(
@@ -200,7 +203,13 @@ def start_session(*, user: UserAccount, ip_address: str | None, user_agent: str 
         )
     )
     user.last_signed_in_at = utc_now()
-    record_event("auth.signed_in", actor=user, object_type="user", object_id=user.id)
+    record_event(
+        "auth.signed_in",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        after={"provider": provider} if provider else None,
+    )
     return token
 
 

@@ -80,12 +80,28 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        read_only = has_request_context() and (request.method in READ_ONLY_METHODS or g.get("reading_first"))
+        read_only = has_request_context() and (_reads_only() or g.get("reading_first"))
         if not read_only and takes_turns:
             dbapi_connection = connection.connection.dbapi_connection
             if isinstance(dbapi_connection, TakingTurnsConnection):
                 dbapi_connection.take_writer_turn(database, timeout=WRITER_TURN_SECONDS)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _reads_only() -> bool:
+    """A GET (or HEAD) request, unless its view said it writes (`get_request_writes`)."""
+    return request.method in READ_ONLY_METHODS and not g.get("get_writes")
+
+
+def get_request_writes() -> None:
+    """Mark this GET request as one that writes: a sign-in provider sends the browser back to the OpenID Connect
+    callback with a GET, which makes the account and the sign-in session. Its transaction then begins as a POST's
+    does (BEGIN IMMEDIATE on SQLite, a transaction on PostgreSQL). Any reading transaction already begun is ended."""
+    from tracker.extensions import db
+
+    g.get_writes = True
+    if db.session().in_transaction():
+        db.session.commit()
 
 
 #: How long a writer waits for its turn before going on to BEGIN IMMEDIATE (and SQLite's busy timeout).
@@ -169,7 +185,7 @@ def _read_in_autocommit(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _autocommit_reads(connection) -> None:
-        if has_request_context() and request.method in READ_ONLY_METHODS:
+        if has_request_context() and _reads_only():
             connection.connection.dbapi_connection.autocommit = True
             connection.info[_AUTOCOMMIT_READS] = True
 
