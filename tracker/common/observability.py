@@ -127,8 +127,14 @@ def init_sentry(app: Flask) -> None:
         dsn=app.config["SENTRY_DSN"],
         environment=app.config.get("SENTRY_ENVIRONMENT") or "production",
         integrations=[FlaskIntegration()],
-        send_default_pii=False,
-        include_local_variables=False,
+        # No user, no request bodies, no local variables or source lines (they may hold names and emails); the rest
+        # goes through `scrub_event`.
+        data_collection={
+            "user_info": False,
+            "http_bodies": [],
+            "stack_frame_variables": False,
+            "frame_context_lines": 0,
+        },
         max_breadcrumbs=0,
         traces_sample_rate=0,
         before_send=scrub_event,
@@ -161,6 +167,7 @@ def init_app(app: Flask) -> None:
                 request.url_rule.rule if request.url_rule else "(no route)",
                 response.status_code,
                 extra={
+                    "request_id": request_id,
                     "method": request.method,
                     "route": request.url_rule.rule if request.url_rule else None,
                     "status": response.status_code,
