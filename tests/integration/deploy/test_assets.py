@@ -51,8 +51,11 @@ def test_pages_link_the_collected_files_by_hash_and_they_are_served_without_node
     assert links
     for path, digest in links:
         assert manifest[path] == digest
-        assert client.get(f"/{path}?v={digest}").status_code == 200
-    assert client.get("/assets/images/favicon.ico").status_code == 200
+        with client.get(f"/{path}?v={digest}") as response:  # a file response: closed when done
+            assert response.status_code == 200
+            assert assets.content_hash(response.get_data()) == digest
+    with client.get("/assets/images/favicon.ico") as response:
+        assert response.status_code == 200
 
 
 def test_a_static_root_never_collected_is_refused(database_url, tmp_path):
