@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test lint format bench stress clean-db
+.PHONY: setup run test lint format bench stress clean-db lock collect-static deploy-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -26,9 +26,9 @@ node_modules/.installed: package.json package-lock.json
 run: setup
 	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) db upgrade
 	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) demo load
-	TRACKER_ENV=$${TRACKER_ENV:-development} $(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
+	PORT=$(PORT) TRACKER_ENV=$${TRACKER_ENV:-development} $(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
 
-PY_SOURCES := tracker tests $(wildcard bench) migrations/env.py config.py wsgi.py
+PY_SOURCES := tracker tests $(wildcard bench) deploy migrations/env.py config.py wsgi.py
 
 lint: setup
 	$(BIN)/ruff check $(PY_SOURCES)
@@ -49,3 +49,20 @@ bench: setup
 
 stress: setup
 	$(BIN)/python -m bench.stress $(STRESS_ARGS)
+
+# requirements.lock: every package the server installs, pinned with its hashes, from pyproject.toml's dependencies
+# (production only; `pip install --require-hashes -r requirements.lock`). Run after changing a dependency.
+lock: setup
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
+	sed -i 's|^#    pip-compile .*|#    make lock|' requirements.lock
+
+# The front-end files for production, with a manifest of content hashes (no Node on the server at run time).
+STATIC_ROOT ?= public
+collect-static: setup
+	$(BIN)/python -m tracker.common.assets $(STATIC_ROOT)
+
+# The production stack from deploy/ on this machine, tested through nginx (needs nginx, redis-server, PostgreSQL).
+deploy-check: setup
+	TRACKER_TEST_POSTGRES_URL=$${TRACKER_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/pytest -p no:xdist -p no:cacheprovider deploy/check $(PYTEST_ARGS)

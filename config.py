@@ -31,12 +31,26 @@ class Config:
 
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    #: No fallback in production: an unset DATABASE_URL is refused (see `problems`), never an SQLite file.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: A pooled connection unused for this long is pinged before use (`tracker.common.database.ping_idle_connections`).
     DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS") or 2)
 
-    TRACKER_BASE_URL = os.environ.get("TRACKER_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    #: The public address in email links; production refuses to start without it.
+    TRACKER_BASE_URL = (os.environ.get("TRACKER_BASE_URL") or "").rstrip("/")
+    #: Reverse proxies in front of the app that each append the client's address to X-Forwarded-For (and set
+    #: X-Forwarded-Proto): nginx alone is 1. Only that many entries, counted from the right, are believed.
+    TRACKER_PROXY_HOPS = _int("TRACKER_PROXY_HOPS", 0)
+    #: The operator's word that one process serves the site (so in-memory rate limits are the only counts).
+    TRACKER_SINGLE_PROCESS = _bool("TRACKER_SINGLE_PROCESS")
+    #: Where `flask assets collect` put the front-end files (served there, by nginx, with no Node on the server).
+    TRACKER_STATIC_ROOT = os.environ.get("TRACKER_STATIC_ROOT") or None
+    #: `json` (one JSON object a line, with the request id) or `text`.
+    TRACKER_LOG_FORMAT = os.environ.get("TRACKER_LOG_FORMAT", "json")
+    TRACKER_LOG_LEVEL = os.environ.get("TRACKER_LOG_LEVEL", "INFO")
+    SENTRY_DSN = os.environ.get("SENTRY_DSN") or None
+    SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
     TRACKER_FORCE_HTTPS = _bool("TRACKER_FORCE_HTTPS")
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRACKER_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -56,6 +70,8 @@ class Config:
     #: A message claimed by a worker that died is taken again after this long (a batch stops at half of it).
     OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 300)
     OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 100)
+    #: /readyz and `outbox status` call the worker silent when no worker has said it is alive for this long.
+    OUTBOX_HEARTBEAT_STALE_SECONDS = _int("OUTBOX_HEARTBEAT_STALE_SECONDS", 120)
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 2)
 
     SESSION_COOKIE_SECURE = True
@@ -93,6 +109,36 @@ class Config:
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     NODE_MODULES = os.environ.get("TRACKER_NODE_MODULES") or str(ROOT / "node_modules")
 
+    def problems(self) -> list[str]:
+        """What stops this configuration from serving production safely, one sentence each (empty when none).
+
+        Checked by `create_app` for the production configuration: a mistake stops the start instead of limping
+        on an SQLite file, unsigned links or limits each process counts on its own.
+        """
+        found = []
+        if not self.SECRET_KEY:
+            found.append(
+                "SECRET_KEY is not set: make one with `python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        if not self.SQLALCHEMY_DATABASE_URI:
+            found.append("DATABASE_URL is not set: e.g. postgresql+psycopg://tracker@127.0.0.1/tracker.")
+        if not self.TRACKER_BASE_URL:
+            found.append(
+                "TRACKER_BASE_URL is not set: the public address (https://training.example.gov.uk) used in emails."
+            )
+        elif not self.TRACKER_BASE_URL.startswith(("https://", "http://")):
+            found.append(f"TRACKER_BASE_URL must start with https:// (it is {self.TRACKER_BASE_URL!r}).")
+        if self.RATELIMIT_ENABLED and not self.REDIS_URL and not self.TRACKER_SINGLE_PROCESS:
+            found.append(
+                "REDIS_URL is not set: without it each web process counts rate limits on its own (3 processes let"
+                " 3 times the attempts through). Set REDIS_URL, or run one process and set TRACKER_SINGLE_PROCESS=1."
+            )
+        if self.TRACKER_PROXY_HOPS < 0:
+            found.append("TRACKER_PROXY_HOPS must be 0 (no proxy) or the number of proxies in front (nginx: 1).")
+        if self.TRACKER_LOG_FORMAT not in ("json", "text"):
+            found.append("TRACKER_LOG_FORMAT must be json or text.")
+        return found
+
     def ratelimit_storage_uri(self) -> str:
         """Redis when REDIS_URL is set (on this configuration, or in the environment), so web processes share
         their counts; else this process's memory."""
@@ -104,6 +150,12 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or default_database_url()
+    #: Demo email links point at the server `make run` started (its PORT).
+    TRACKER_BASE_URL = (
+        os.environ.get("TRACKER_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    ).rstrip("/")
+    TRACKER_LOG_FORMAT = os.environ.get("TRACKER_LOG_FORMAT", "text")
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:
@@ -120,6 +172,8 @@ class TestConfig(Config):
 
     ENV_NAME = "test"
     TESTING = True
+    TRACKER_LOG_FORMAT = "text"
+    SENTRY_DSN = None
     SECRET_KEY = "test-only-not-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SESSION_COOKIE_SECURE = False

@@ -83,6 +83,8 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
     config = Config()
     config.SQLALCHEMY_DATABASE_URI = url
     config.SECRET_KEY = secret_key
+    config.TRACKER_BASE_URL = "http://127.0.0.1"
+    config.TRACKER_SINGLE_PROCESS = True  # this set-up is one process; production refuses to start otherwise
     app = create_app(config)
     with app.app_context():
         upgrade()
@@ -124,6 +126,9 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
 def gunicorn(url: str, secret_key: str, *, workers: int, port: int) -> Iterator[str]:
     """The product (`wsgi:app`, production settings) on `url`; yields its base URL once /healthz answers."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret_key, "TRACKER_ENV": "production"}
+    # Production refuses to start without these: the public address, and (several workers) the shared limit store.
+    env.setdefault("TRACKER_BASE_URL", f"http://127.0.0.1:{port}")
+    env.setdefault("REDIS_URL", os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     env.pop("MAIL_SERVER", None)  # invitations stay in the outbox, where the check finds them
 
     def ready(base_url: str, _process) -> bool:

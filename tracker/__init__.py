@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, abort, send_from_directory
+from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,13 +15,6 @@ from config import Config, config_from_environment
 from tracker.common.types import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
-
-#: Files from node_modules the pages may load, by the name they are served under /vendor/.
-VENDOR_FILES = {
-    "govuk-frontend.min.css": "govuk-frontend/dist/govuk/govuk-frontend.min.css",
-    "govuk-frontend.min.js": "govuk-frontend/dist/govuk/govuk-frontend.min.js",
-    "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
-}
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -44,11 +37,17 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY is not set: set it in the environment (see README, Configuration).")
+    _refuse_mistakes(app, config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", config.ratelimit_storage_uri())
-    if app.config.get("TRACKER_BEHIND_PROXY"):
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    hops = app.config.get("TRACKER_PROXY_HOPS") or 0
+    if hops:
+        # Only the last `hops` entries of X-Forwarded-For were written by our proxies; anything before them came
+        # from the client and is ignored. The same count applies to X-Forwarded-Proto (HTTPS redirect, HSTS).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    from tracker.common import observability
+
+    observability.init_app(app)  # JSON logs with a request id; Sentry when SENTRY_DSN is set
 
     _init_templates(app)
     _init_extensions(app)
@@ -72,6 +71,21 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
 
     macros.init_app(app)  # last: the macros see the Jinja globals as they are now (csrf_token among them)
     return app
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot run the service safely; the message names every problem and its fix."""
+
+
+def _refuse_mistakes(app: Flask, config: Config) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigurationError("SECRET_KEY is not set: set it in the environment (see README, Configuration).")
+    if app.config["ENV_NAME"] == "production":
+        problems = config.problems()
+        if problems:
+            raise ConfigurationError(
+                "The production configuration is not safe to start (see docs/deploy.md):\n- " + "\n- ".join(problems)
+            )
 
 
 def _init_templates(app: Flask) -> None:
@@ -160,20 +174,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_assets(app: Flask) -> None:
-    node_modules = Path(app.config["NODE_MODULES"])
-    govuk_assets = node_modules / "govuk-frontend" / "dist" / "govuk" / "assets"
+    from tracker.common import assets
 
-    # The GOV.UK Frontend CSS refers to /assets/fonts/... and /assets/images/... absolutely.
-    @app.route("/assets/<path:filename>", endpoint="assets")
-    def assets(filename: str):
-        """GOV.UK Frontend fonts and images, from the pinned npm package."""
-        return send_from_directory(govuk_assets, filename, max_age=86400)
-
-    @app.route("/vendor/<name>", endpoint="vendor")
-    def vendor(name: str):
-        """The few compiled front-end files the pages use, from the pinned npm packages."""
-        relative = VENDOR_FILES.get(name)
-        if relative is None:
-            abort(404)
-        path = node_modules / relative
-        return send_from_directory(path.parent, path.name, max_age=86400)
+    assets.init_app(app)

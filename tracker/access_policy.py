@@ -42,6 +42,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # --- Home ---------------------------------------------------------------------------------------
     "main.home": SIGNED_IN,
     "main.health": PUBLIC,
+    "main.ready": PUBLIC,  # counts only; the nginx site lets only monitoring addresses reach it
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
     # --- People: organisations, departments, people, roster import (people/) ----------------------

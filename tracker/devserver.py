@@ -1,11 +1,31 @@
-"""`make run`: serve the app, and send mail from the outbox in the background when SMTP is configured."""
+"""`make run`: serve the app, and send mail from the outbox in the background when SMTP is configured.
+
+Demo email links point at the server started here (TRACKER_BASE_URL follows --host and --port unless set), and
+stopping this process (Ctrl-C, or SIGTERM/SIGHUP from whatever started it) stops the server and worker it started.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+
+
+def _stop_on_signal(signum, _frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def main() -> None:
@@ -13,18 +33,26 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="5000")
     args = parser.parse_args()
-    worker = None
-    if os.environ.get("MAIL_SERVER"):
-        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work"])
-    else:
-        print("No MAIL_SERVER set: emails stay in the outbox; the coordinator can read them on the Outbox page.")
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "", "::") else args.host  # noqa: S104
+    os.environ["PORT"] = str(args.port)
+    os.environ.setdefault("TRACKER_BASE_URL", f"http://{shown_host}:{args.port}")
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
+    worker = server = None
     try:
-        subprocess.call(  # noqa: S603
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", args.host, "--port", args.port]
+        if os.environ.get("MAIL_SERVER"):
+            worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work"])
+        else:
+            print("No MAIL_SERVER set: emails stay in the outbox; the coordinator can read them on the Outbox page.")
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", args.host, "--port", str(args.port)]
         )
+        server.wait()
+    except KeyboardInterrupt:
+        pass
     finally:
-        if worker is not None:
-            worker.terminate()
+        _stop(server)
+        _stop(worker)
 
 
 if __name__ == "__main__":

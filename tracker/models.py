@@ -22,6 +22,7 @@ from tracker.courses.models import (
     TrainingSession,
 )
 from tracker.coverage.models import PartnerReturn, PartnerReturnVersion
+from tracker.invites.heartbeat import WorkerHeartbeat
 from tracker.invites.models import CalendarFeedToken, OutboxMessage
 from tracker.people.models import Department, DepartmentManager, Organisation, Person, Placement
 from tracker.requests.models import TrainingRequest, TrainingRequestEvent
@@ -58,4 +59,5 @@ __all__ = [
     "TrainingSession",
     "UserAccount",
     "UserRole",
+    "WorkerHeartbeat",
 ]

@@ -28,7 +28,11 @@ def unreachable_url(backend, database_url, tmp_path):
 def test_an_unreachable_database_gives_a_clear_page_not_a_stack_trace(unreachable_url):
     app = create_app(make_config(unreachable_url, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False}))
     client = app.test_client()
-    response = client.get("/healthz")
+    assert client.get("/healthz").status_code == 200  # liveness: the process answers
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["database"]["ok"] is False
+    response = client.get("/book")
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "Sorry, the service is unavailable" in page and "nothing was changed" in page

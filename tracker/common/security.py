@@ -16,6 +16,9 @@ CSP = (
 )
 #: Responses that may be cached: the static front-end files, which hold nothing personal.
 CACHEABLE_ENDPOINTS = frozenset({"static", "assets", "vendor"})
+#: Health checks answer over plain HTTP too: a load balancer or monitor asks the app directly, and a redirect
+#: (to itself, when no proxy says the request was HTTPS) would read as a failure.
+HEALTH_ENDPOINTS = frozenset({"main.health", "main.ready"})
 #: Responses a client may keep and revalidate (ETag / Last-Modified) but no shared cache may store.
 REVALIDATE_ENDPOINTS = frozenset({"invites.feed"})
 
@@ -54,7 +57,11 @@ def refuse_nul_characters() -> None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _https_then_policy():
-        if current_app.config.get("TRACKER_FORCE_HTTPS") and not request.is_secure:
+        if (
+            current_app.config.get("TRACKER_FORCE_HTTPS")
+            and not request.is_secure
+            and request.endpoint not in HEALTH_ENDPOINTS
+        ):
             return redirect(request.url.replace("http://", "https://", 1), code=308)
         return enforce_access_policy() or refuse_nul_characters()
 

@@ -6,9 +6,10 @@ import signal
 import threading
 
 import click
+from flask import current_app
 
 from tracker.extensions import db
-from tracker.invites import outbox, reminders, services
+from tracker.invites import heartbeat, outbox, reminders, services
 
 outbox_cli = click.Group("outbox", help="The outbox of emails waiting to be sent.")
 reminders_cli = click.Group("reminders", help="Reminders before sessions.")
@@ -51,9 +52,21 @@ def _report(result: outbox.BatchResult) -> None:
 
 @outbox_cli.command("status")
 def status_command() -> None:
-    """How many messages are in each state."""
+    """How many messages are in each state, and whether a worker is alive: exits 1 when mail is configured and
+    no worker has beaten for OUTBOX_HEARTBEAT_STALE_SECONDS (for monitoring)."""
     for status, count in services.count_outbox_by_status().items():
         click.echo(f"{status.value:<11} {count}")
+    if not outbox.mail_configured():
+        click.echo("workers     none needed (no MAIL_SERVER: mail stays in the outbox)")
+        return
+    stale = int(current_app.config["OUTBOX_HEARTBEAT_STALE_SECONDS"])
+    liveness = heartbeat.worker_liveness(stale_seconds=stale)
+    if liveness.is_alive:
+        click.echo(f"workers     {liveness.alive} alive (last beat {liveness.last_beat_seconds_ago:g} s ago)")
+        return
+    last = "never" if liveness.last_beat_seconds_ago is None else f"{liveness.last_beat_seconds_ago:g} s ago"
+    click.echo(f"workers     none alive: no outbox worker has beaten for {stale} s (last beat: {last})", err=True)
+    raise SystemExit(1)
 
 
 @reminders_cli.command("send")

@@ -33,12 +33,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.common.time import utc_now
 from tracker.extensions import db
+from tracker.invites import heartbeat
 from tracker.invites.emails import OutgoingEmail, build_message, message_id_for, sender_address
 from tracker.invites.models import OutboxMessage, OutboxStatus
 
 DEFAULT_LEASE_SECONDS = 300
 DEFAULT_BATCH_SIZE = 100
 SMTP_TIMEOUT_SECONDS = 30
+#: A looping worker records that it is alive at most this often (`tracker.invites.heartbeat`).
+HEARTBEAT_EVERY_SECONDS = 5.0
 
 
 @dataclass
@@ -326,9 +329,14 @@ def work(
     worker_id = worker_id or new_worker_id()
     stop = stop or threading.Event()
     sender = SmtpSender(current_app.config)
+    last_beat = None
     try:
         while not stop.is_set():
             try:
+                if not once and (last_beat is None or time.monotonic() - last_beat >= HEARTBEAT_EVERY_SECONDS):
+                    heartbeat.beat(worker_id)
+                    db.session.commit()
+                    last_beat = time.monotonic()
                 result = run_batch(sender=sender, worker_id=worker_id, batch_size=batch_size, now=now, stop=stop)
             except SQLAlchemyError:
                 if once:
@@ -349,4 +357,16 @@ def work(
                 stop.wait(idle_seconds)
     finally:
         sender.close()
+        if last_beat is not None:
+            _say_stopped(worker_id)
     return totals
+
+
+def _say_stopped(worker_id: str) -> None:
+    try:
+        db.session.rollback()
+        heartbeat.stopped(worker_id)
+        db.session.commit()
+    except SQLAlchemyError:  # the database went away: the row goes stale and /readyz says so
+        db.session.rollback()
+        current_app.logger.warning("Outbox worker %s: could not record its stop", worker_id)

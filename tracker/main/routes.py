@@ -1,14 +1,13 @@
-"""Home page and health check."""
+"""Home page, health checks and the statements every service publishes."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import text
 
-from tracker.extensions import db
 from tracker.main.navigation import tasks_for
+from tracker.main.readiness import check_readiness
 
 bp = Blueprint("main", __name__)
 
@@ -21,9 +20,15 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/healthz")
 def health() -> ResponseReturnValue:
-    """Load balancer check: the app answers and the database does too."""
-    db.session.execute(text("SELECT 1"))
+    """Liveness: this process answers (nothing else is asked, so a database outage does not get it restarted)."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def ready() -> ResponseReturnValue:
+    """Readiness: database, migrations at head, outbox worker heartbeat, backlog; 503 unless all is well."""
+    result = check_readiness()
+    return result.as_json(), 200 if result.ready else 503
 
 
 @bp.route("/accessibility")
