@@ -34,7 +34,6 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "links.check_email": PUBLIC,
     "links.choose_password": PUBLIC,
     "links.sign_in_with_link": PUBLIC,
-
     # Sign-in with an organisation's account: the start only redirects (state kept in the cookie); the callback
     # checks that state, the nonce and PKCE (Authlib) before anything is written.
     "oidc.start": PUBLIC,

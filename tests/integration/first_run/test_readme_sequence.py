@@ -50,6 +50,7 @@ def run_first_run_commands(database_url: str, home: Path) -> subprocess.Complete
         "DATABASE_URL": database_url,
         "SECRET_KEY": "first-run-test-secret-" + "x" * 32,
         "TRACKER_BASE_URL": "https://prevent-training.barnet.example",
+        "REDIS_URL": os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
     }
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", readme_block("first-run", "sh")],
