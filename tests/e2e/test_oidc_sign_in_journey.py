@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.conftest import make_config
-from tests.e2e.conftest import DESKTOP, CheckedPage
+from tests.e2e.conftest import DESKTOP, PHONE, CheckedPage
 from tests.support.databases import clean_tables, migrate, sqlite_url
 from tests.support.oidc import node_available, provider_settings, run_provider
 from tracker import create_app
@@ -103,10 +103,15 @@ def app(world):
 
 
 @pytest.fixture
-def page(browser, world, request):
+def viewport():
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser, world, request, viewport):
     from tests.e2e.conftest import _artifact_dir
 
-    context = browser.new_context(viewport=DESKTOP, base_url=world[1], locale="en-GB", timezone_id="Europe/London")
+    context = browser.new_context(viewport=viewport, base_url=world[1], locale="en-GB", timezone_id="Europe/London")
     checked = CheckedPage(context.new_page(), world[1], _artifact_dir(request))
     yield checked
     if getattr(request.node, "failed", False):
@@ -181,6 +186,14 @@ def test_first_sign_in_makes_a_staff_account_and_later_ones_find_it(app, page, w
     assert len(_rows(app, UserAccount, person_id=tom.id)) == 1
     assert len(_rows(app, ExternalIdentity, user_id=account.id)) == 1
     assert len(_events(app, "auth.signed_in")) == 2
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_on_a_phone(app, page):
+    """The sign-in page with its button and a refusal page, at 320 CSS pixels (reflow and axe in `check`)."""
+    _sign_in_at_provider(page, "nobody@barnet.example")
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot sign in to Prevent training"
+    page.check("refused, on a phone")
 
 
 @pytest.mark.parametrize(
