@@ -156,8 +156,15 @@ def test_first_sign_in_makes_a_staff_account_and_later_ones_find_it(app, page, w
     from tracker.accounts.models import ExternalIdentity, UserAccount
     from tracker.people.models import Person
 
-    _sign_in_at_provider(page, "Tom.Walker@barnet.example")  # the roster's email, in another case
-    assert urlsplit(page.url).path == "/", page.url
+    page.goto("/my-training")  # signed out: to the sign-in page, which takes them back after
+    assert urlsplit(page.url).path == "/sign-in"
+    page.click_and_wait(page.locator("main").get_by_role("button", name="Sign in with Microsoft"))
+    page.fill("input[name=login]", "Tom.Walker@barnet.example")  # the roster's email, in another case
+    page.fill("input[name=password]", "any password")
+    page.problems.clear()
+    page.click_and_wait(page.get_by_role("button", name="Sign-in"))
+    assert urlsplit(page.url).path == "/my-training", page.url
+    page.goto("/")
     assert "Tom Walker" in page.content()
     page.check("home after signing in with Microsoft")
 
