@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.conftest import make_config
-from tests.e2e.conftest import DESKTOP, CheckedPage
+from tests.e2e.conftest import DESKTOP, PHONE, CheckedPage
 from tests.support.databases import clean_tables, migrate, sqlite_url
 from tests.support.oidc import node_available, provider_settings, run_provider
 from tracker import create_app
@@ -103,10 +103,15 @@ def app(world):
 
 
 @pytest.fixture
-def page(browser, world, request):
+def viewport():
+    return DESKTOP
+
+
+@pytest.fixture
+def page(browser, world, request, viewport):
     from tests.e2e.conftest import _artifact_dir
 
-    context = browser.new_context(viewport=DESKTOP, base_url=world[1], locale="en-GB", timezone_id="Europe/London")
+    context = browser.new_context(viewport=viewport, base_url=world[1], locale="en-GB", timezone_id="Europe/London")
     checked = CheckedPage(context.new_page(), world[1], _artifact_dir(request))
     yield checked
     if getattr(request.node, "failed", False):
@@ -151,8 +156,15 @@ def test_first_sign_in_makes_a_staff_account_and_later_ones_find_it(app, page, w
     from tracker.accounts.models import ExternalIdentity, UserAccount
     from tracker.people.models import Person
 
-    _sign_in_at_provider(page, "Tom.Walker@barnet.example")  # the roster's email, in another case
-    assert urlsplit(page.url).path == "/", page.url
+    page.goto("/my-training")  # signed out: to the sign-in page, which takes them back after
+    assert urlsplit(page.url).path == "/sign-in"
+    page.click_and_wait(page.locator("main").get_by_role("button", name="Sign in with Microsoft"))
+    page.fill("input[name=login]", "Tom.Walker@barnet.example")  # the roster's email, in another case
+    page.fill("input[name=password]", "any password")
+    page.problems.clear()
+    page.click_and_wait(page.get_by_role("button", name="Sign-in"))
+    assert urlsplit(page.url).path == "/my-training", page.url
+    page.goto("/")
     assert "Tom Walker" in page.content()
     page.check("home after signing in with Microsoft")
 
@@ -181,6 +193,14 @@ def test_first_sign_in_makes_a_staff_account_and_later_ones_find_it(app, page, w
     assert len(_rows(app, UserAccount, person_id=tom.id)) == 1
     assert len(_rows(app, ExternalIdentity, user_id=account.id)) == 1
     assert len(_events(app, "auth.signed_in")) == 2
+
+
+@pytest.mark.parametrize("viewport", [PHONE])
+def test_on_a_phone(app, page):
+    """The sign-in page with its button and a refusal page, at 320 CSS pixels (reflow and axe in `check`)."""
+    _sign_in_at_provider(page, "nobody@barnet.example")
+    assert page.get_by_role("heading", level=1).inner_text() == "You cannot sign in to Prevent training"
+    page.check("refused, on a phone")
 
 
 @pytest.mark.parametrize(

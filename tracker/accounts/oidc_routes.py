@@ -8,9 +8,9 @@ from flask_login import login_user
 
 from tracker.accounts import oidc, oidc_services, services
 from tracker.accounts.oidc_rules import REFUSALS, OidcProvider, OidcRefusal
-from tracker.accounts.routes import is_safe_next
+from tracker.accounts.routes import _failed, _login_limit_per_address, is_safe_next
 from tracker.common.database import get_request_writes
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 
 bp = Blueprint("oidc", __name__)
 
@@ -56,6 +56,7 @@ def start(provider_name: str) -> ResponseReturnValue:
 
 
 @bp.route("/sign-in/oidc/<provider_name>/callback")
+@limiter.limit(_login_limit_per_address, deduct_when=_failed)  # each call may ask the provider: failures count
 def callback(provider_name: str) -> ResponseReturnValue:
     """Where the provider sends the browser back: check the sign-in, find (or make) the account, sign in."""
     provider = _provider(provider_name)
