@@ -158,6 +158,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "public.list_sessions": PUBLIC,
     "public.book": PUBLIC,
     "public.check_email": PUBLIC,
+    "public.confirm_request": PUBLIC,  # the signed, timed link emailed to the address that asked
     "public.confirm_place": PUBLIC,
     "public.cancel_place": PUBLIC,
     # --- Audit log and data protection (audit/) -------------------------------------------------------

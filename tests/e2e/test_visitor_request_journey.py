@@ -40,7 +40,7 @@ def test_visitor_asks_for_training(page, demo_data):
         assert request is not None and request.staff_count == 20 and request.email == "joan@colindale-kitchen.example"
 
 
-def test_visitor_books_a_public_session_and_confirms_by_email(page, demo_data):
+def test_visitor_asks_for_a_public_place_and_books_it_from_the_email(page, demo_data):
     from tracker.invites.models import OutboxMessage
 
     page.goto("/book")
@@ -68,12 +68,12 @@ def test_visitor_books_a_public_session_and_confirms_by_email(page, demo_data):
             .where(OutboxMessage.recipient_email == "joan@colindale-kitchen.example")
             .order_by(OutboxMessage.id.desc())
         )
-    link = re.search(r"https?://\S+/places/\S+/confirm", body).group(0)
+    link = re.search(r"https?://\S+/book/requests/\S+", body).group(0)
     page.goto(re.sub(r"^https?://[^/]+", "", link))
-    page.check("confirm your place")
-    page.press_button("Confirm my place")
-    assert "confirmed" in page.locator("main").inner_text().lower()
-    page.check("place confirmed")
+    page.check("book your place")
+    page.press_button("Book my place")
+    assert "Your place is booked" in page.locator("main").inner_text()
+    page.check("place booked")
 
 
 def test_visitor_asks_for_training_with_the_keyboard_only(page):

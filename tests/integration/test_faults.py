@@ -3,6 +3,8 @@ a request leaves the database as it was."""
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 import pytest
 from sqlalchemy import event, func, select
@@ -50,10 +52,20 @@ def _count(model) -> int:
 
 
 def test_a_connection_lost_half_way_through_a_booking_writes_nothing(app, client, backend, database_url):
-    """The public booking makes a person, a booking and an email; the connection dies in between."""
+    """Following a public booking's emailed link makes a person, a booking and an email; the connection dies
+    in between."""
     mencap = make_organisation(name="Barnet MENCAP", kind=OrganisationKind.THIRD_SECTOR)
     training_session = make_session(capacity=3)
     db.session.commit()
+    asked = client.post(
+        f"/book/sessions/{training_session.id}",
+        data={"first_name": "Dee", "last_name": "V", "email": "dee@example.org", "organisation_id": mencap.id},
+    )
+    assert asked.status_code == 302
+    request_email = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "public_booking_request")
+    ).one()
+    link = re.search(r"(/book/requests/\S+)", request_email.body_text).group(1)
     before = (_count(Person), _count(Booking), _count(OutboxMessage))
 
     def lose_the_connection(booking, **_):
@@ -62,31 +74,27 @@ def test_a_connection_lost_half_way_through_a_booking_writes_nothing(app, client
             admin = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
             with psycopg.connect(admin, autocommit=True) as connection:
                 connection.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        else:  # SQLite has no server to lose: fail the next statement the way a lost file would
+        else:  # SQLite has no server to lose: fail the commit the way a lost file would
             engine = db.session.get_bind()
 
             def fail(*_args, **_kwargs):
                 import sqlite3
 
-                raise sqlite3.OperationalError("disk I/O error")
+                from sqlalchemy.exc import OperationalError
 
-            event.listen(engine, "before_cursor_execute", fail, once=True)
+                raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk I/O error"))
 
-    signals.booking_held.connect(lose_the_connection)
+            event.listen(engine, "commit", fail, once=True)
+
+    signals.booking_confirmed.connect(lose_the_connection)
     try:
-        response = client.post(
-            f"/book/sessions/{training_session.id}",
-            data={"first_name": "Dee", "last_name": "V", "email": "dee@example.org", "organisation_id": mencap.id},
-        )
+        response = client.post(link)
     finally:
-        signals.booking_held.disconnect(lose_the_connection)
+        signals.booking_confirmed.disconnect(lose_the_connection)
     assert response.status_code == 503
     assert "nothing was changed" in response.get_data(as_text=True)
     db.session.rollback()
     assert (_count(Person), _count(Booking), _count(OutboxMessage)) == before
-    # And the service carries on once the database is back.
-    response = client.post(
-        f"/book/sessions/{training_session.id}",
-        data={"first_name": "Dee", "last_name": "V", "email": "dee@example.org", "organisation_id": mencap.id},
-    )
-    assert response.status_code == 302
+    # And the service carries on once the database is back: the same link books the place.
+    response = client.post(link)
+    assert response.status_code == 200 and "Your place is booked" in response.get_data(as_text=True)

@@ -1,18 +1,21 @@
 """Booking without an account, for people of third-sector organisations.
 
-The place is *held* (it takes a seat) while the person confirms their email through a link that
-leads to a page with a button — never a change on GET, because mail scanners follow links. An
-unconfirmed hold lapses after HOLD_HOURS and frees the seat (promoting the waiting list). The same
-email is always the same person, however many times they book. Links carry a signed token naming
-the booking and its calendar UID, so a link for a cancelled-and-rebooked place cannot act on the new one.
+Nothing is written and no place is taken until the person proves their email address: the form's answer
+is the same for every address ("check your email"), and the email carries a signed, timed link holding the
+request. The link leads to a page with a button (never a change on GET: mail scanners follow links); the
+button books the place, or the waiting list. Someone already booked is told so by email, never on the page.
+The same email is always the same person, however many times they book. Links to a booking carry a signed
+token naming the booking and its calendar UID, so a link for a cancelled-and-rebooked place cannot act on
+the new one. Places held by the earlier way of working (a 24-hour hold) still confirm, cancel and lapse.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 
 from tracker.booking import services as booking_services
@@ -25,8 +28,12 @@ from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
 from tracker.people.services import create_organisation, find_person_by_email
 
+#: How long the emailed link of a booking request works.
+REQUEST_HOURS = 24
+#: Places held by the way this page worked before (see docs/decisions.md) lapse after this long.
 HOLD_HOURS = 24
 TOKEN_SALT = "public-booking"  # noqa: S105 (a salt, not a secret)
+REQUEST_SALT = "public-booking-request"
 
 
 class PublicBookingError(TrackerError):
@@ -101,7 +108,19 @@ def _person_for(*, first_name: str, last_name: str, email: str, organisation: Or
     return person
 
 
-def hold_place(
+@dataclass(frozen=True)
+class BookingRequest:
+    """What the public booking form asked for, carried by the emailed link until the address is proven."""
+
+    session_id: int
+    first_name: str
+    last_name: str
+    email: str
+    organisation_id: int | None
+    new_organisation_name: str | None
+
+
+def check_request(
     *,
     training_session: TrainingSession,
     first_name: str,
@@ -109,39 +128,91 @@ def hold_place(
     email: str,
     organisation_id: int | None,
     new_organisation_name: str | None,
-    now: datetime | None = None,
-) -> Booking:
-    """Hold a place (or join the waiting list) for someone without an account.
+) -> BookingRequest:
+    """Check a booking request from someone without an account; nothing is written and no place is taken.
 
-    A new organisation is created as third sector and marked for the coordinator's review.
-    Raises PublicBookingError, and the booking service's errors (closed, full audience, already booked).
+    Raises PublicBookingError for a session not open to the public or no organisation chosen. Whether the
+    address is already booked is never told here: only its owner learns it, by email.
     """
-    now = now or utc_now()
     if not is_public(training_session):
         raise PublicBookingError("This session cannot be booked without an account", field="session")
-    if new_organisation_name and new_organisation_name.strip():
+    new_name = " ".join((new_organisation_name or "").split()) or None
+    if new_name is None:
+        organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+        if organisation_id and (organisation is None or organisation.kind != OrganisationKind.THIRD_SECTOR):
+            raise PublicBookingError("Choose your organisation from the list", field="organisation_id")
+        if organisation is None:
+            raise PublicBookingError(
+                "Choose your organisation, or enter its name if it is not listed", field="organisation_id"
+            )
+    return BookingRequest(
+        session_id=training_session.id,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        organisation_id=None if new_name else organisation_id,
+        new_organisation_name=new_name,
+    )
+
+
+def _request_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=REQUEST_SALT)
+
+
+def request_token(booking_request: BookingRequest) -> str:
+    return _request_serializer().dumps(asdict(booking_request))
+
+
+def request_from_token(token: str) -> BookingRequest:
+    """The request an emailed link carries. Raises LinkError for a tampered or expired link."""
+    try:
+        data = _request_serializer().loads(token, max_age=REQUEST_HOURS * 3600)
+        return BookingRequest(**data)
+    except SignatureExpired as error:
+        raise LinkError(
+            f"This link has expired: links work for {REQUEST_HOURS} hours. Book again to get a new one.",
+            code="link_expired",
+        ) from error
+    except (BadSignature, TypeError, ValueError) as error:
+        raise LinkError("This link is not valid. Check you copied the whole link from your email.") from error
+
+
+def active_booking_for(training_session: TrainingSession, email: str) -> Booking | None:
+    """The active booking on this session of the person with this email, if any (for their email only)."""
+    person = find_person_by_email(email)
+    if person is None:
+        return None
+    return booking_services.active_bookings_by_person(training_session.id, [person.id]).get(person.id)
+
+
+def book_from_request(*, booking_request: BookingRequest, now: datetime | None = None) -> Booking:
+    """Book the place a proven address asked for: confirmed while places are left, else on the waiting list.
+
+    A new organisation is created as third sector and marked for the coordinator's review. Raises
+    PublicBookingError, and the booking service's errors (closed, not open to them, already booked).
+    """
+    training_session = db.session.get(TrainingSession, booking_request.session_id)
+    if training_session is None or not is_public(training_session):
+        raise PublicBookingError("This session can no longer be booked without an account", field="session")
+    if booking_request.new_organisation_name:
         existing = db.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == " ".join(new_organisation_name.split()).lower())
+            select(Organisation).where(func.lower(Organisation.name) == booking_request.new_organisation_name.lower())
         )
         organisation = existing or create_organisation(
-            name=new_organisation_name, kind=OrganisationKind.THIRD_SECTOR, needs_review=True
+            name=booking_request.new_organisation_name, kind=OrganisationKind.THIRD_SECTOR, needs_review=True
         )
-    elif organisation_id:
-        organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None or organisation.kind != OrganisationKind.THIRD_SECTOR:
-            raise PublicBookingError("Choose your organisation from the list", field="organisation_id")
     else:
-        raise PublicBookingError(
-            "Choose your organisation, or enter its name if it is not listed", field="organisation_id"
-        )
-    person = _person_for(first_name=first_name, last_name=last_name, email=email, organisation=organisation)
+        organisation = db.session.get(Organisation, booking_request.organisation_id)
+        if organisation is None:
+            raise PublicBookingError("Your organisation is no longer listed: book again", field="organisation_id")
+    person = _person_for(
+        first_name=booking_request.first_name,
+        last_name=booking_request.last_name,
+        email=booking_request.email,
+        organisation=organisation,
+    )
     return booking_services.book_place(
-        training_session=training_session,
-        person=person,
-        booked_by=person,
-        source=BookingSource.PUBLIC,
-        hold_until=now + timedelta(hours=HOLD_HOURS),
-        now=now,
+        training_session=training_session, person=person, booked_by=person, source=BookingSource.PUBLIC, now=now
     )
 
 

@@ -13,7 +13,7 @@ from tracker.common.forms import field_error
 from tracker.courses.models import TrainingSession
 from tracker.extensions import db, limiter
 from tracker.requests import public_booking
-from tracker.requests.public_emails import queue_hold_confirmation
+from tracker.requests.public_emails import queue_booking_request
 from tracker.requests.public_forms import PublicBookingForm
 
 bp = Blueprint("public", __name__, url_prefix="/book")
@@ -38,7 +38,7 @@ def list_sessions() -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @limiter.limit(_public_limit, methods=["POST"], deduct_when=_made)
 def book(session_id: int) -> ResponseReturnValue:
-    """Book a place without an account: the place is held until the email is confirmed."""
+    """Ask for a place without an account: nothing is booked until the emailed link is followed."""
     training_session = db.get_or_404(TrainingSession, session_id)
     if not public_booking.is_public(training_session):
         return render_template("errors/404.html"), 404
@@ -50,7 +50,7 @@ def book(session_id: int) -> ResponseReturnValue:
         if form.website.data:  # honeypot: look successful, keep nothing
             return redirect(url_for("public.check_email"))
         try:
-            booking = public_booking.hold_place(
+            booking_request = public_booking.check_request(
                 training_session=training_session,
                 first_name=form.first_name.data,
                 last_name=form.last_name.data,
@@ -59,13 +59,11 @@ def book(session_id: int) -> ResponseReturnValue:
                 new_organisation_name=form.new_organisation_name.data,
             )
         except TrackerError as error:
-            db.session.rollback()
             field_error(form, error.field if error.field in form else "email", error.message)
         else:
-            if booking.status == BookingStatus.HELD:
-                queue_hold_confirmation(booking)
+            queue_booking_request(booking_request, training_session)
             db.session.commit()
-            return redirect(url_for("public.check_email", waitlisted=int(booking.status == BookingStatus.WAITLISTED)))
+            return redirect(url_for("public.check_email"))
     places_left = booking_services.places_left(training_session)
     problem = booking_services.booking_problem(training_session)
     return render_template(
@@ -75,10 +73,50 @@ def book(session_id: int) -> ResponseReturnValue:
 
 @bp.route("/check-your-email")
 def check_email() -> ResponseReturnValue:
-    """After booking: confirm by email (or: you are on the waiting list)."""
+    """After asking: the same answer for every address."""
+    return render_template("public/check_email.html", hours=public_booking.REQUEST_HOURS)
 
+
+@bp.route("/requests/<token>", methods=["GET", "POST"])
+def confirm_request(token: str) -> ResponseReturnValue:
+    """The link in the email leads here; the button books the place (a GET never changes anything)."""
+    try:
+        booking_request = public_booking.request_from_token(token)
+    except TrackerError as error:
+        return render_template(
+            "public/request_result.html", title="This link does not work", message=error.message
+        ), 410
+    training_session = db.get_or_404(TrainingSession, booking_request.session_id)
+    if request.method == "POST":
+        try:
+            booking = public_booking.book_from_request(booking_request=booking_request)
+        except TrackerError as error:
+            db.session.rollback()
+            existing = public_booking.active_booking_for(training_session, booking_request.email)
+            if existing is not None:
+                return render_template(
+                    "public/link_result.html",
+                    booking=existing,
+                    title="You are already booked",
+                    message="You already have a place, or a place on the waiting list, at this session.",
+                ), 409
+            return render_template(
+                "public/request_result.html",
+                training_session=training_session,
+                title="This place could not be booked",
+                message=error.message,
+            ), error.status
+        db.session.commit()
+        if booking.status == BookingStatus.WAITLISTED:
+            title, message = (
+                "You are on the waiting list",
+                "The session is full. We will email you if a place comes up.",
+            )
+        else:
+            title, message = "Your place is booked", "We have emailed you a calendar invitation."
+        return render_template("public/link_result.html", booking=booking, title=title, message=message, success=True)
     return render_template(
-        "public/check_email.html", waitlisted=request.args.get("waitlisted") == "1", hours=public_booking.HOLD_HOURS
+        "public/confirm_request.html", booking_request=booking_request, training_session=training_session
     )
 
 

@@ -31,7 +31,7 @@ from tracker.people.models import OrganisationKind
 from tracker.requests import public_booking
 from tracker.requests import services as request_services
 from tracker.requests.emails import queue_acknowledgement
-from tracker.requests.public_emails import queue_hold_confirmation
+from tracker.requests.public_emails import queue_booking_request
 
 KINDS = {
     "booking_confirmed",
@@ -45,7 +45,8 @@ KINDS = {
     "trainer_updated",
     "trainer_cancelled",
     "reminder",
-    "hold_confirmation",
+    "public_booking_request",
+    "public_already_booked",
     "request_acknowledgement",
     "password_reset",
     "set_password",
@@ -85,8 +86,9 @@ def make_one_of_each_kind() -> dict[str, str | None]:
     sessions.cancel_session(training_session=later, actor=coordinator, reason="The room is flooded")
 
     charity = make_organisation(name="Barnet Community Kitchen", kind=OrganisationKind.THIRD_SECTOR)
-    held = public_booking.hold_place(
-        training_session=make_session(capacity=5, starts_at=now + timedelta(days=30)),
+    public_session = make_session(capacity=5, starts_at=now + timedelta(days=30))
+    asked = public_booking.check_request(
+        training_session=public_session,
         first_name="Pia",
         last_name="Public",
         email="pia@kitchen.example.org",
@@ -94,7 +96,9 @@ def make_one_of_each_kind() -> dict[str, str | None]:
         new_organisation_name=None,
     )
     with current_app.test_request_context():  # the public booking page queues it inside its request
-        queue_hold_confirmation(held)
+        queue_booking_request(asked, public_session)
+        public_booking.book_from_request(booking_request=asked)  # booking_confirmed, with its signed link
+        queue_booking_request(asked, public_session)  # asked again: public_already_booked
     training_request = request_services.submit_request(
         organisation_name="Friends of Mill Hill",
         organisation_kind=OrganisationKind.THIRD_SECTOR,
@@ -140,7 +144,7 @@ def sign_in_and_follow(app, client, location: str, email: str, password: str | N
 
 
 def expected_text(path: str, email: str) -> str:
-    if path.startswith(("/book/places/", "/bookings/", "/sessions/")):
+    if path.startswith(("/book/places/", "/book/requests/", "/bookings/", "/sessions/")):
         return COURSE
     if path.startswith("/choose-password/"):
         return email
