@@ -54,16 +54,18 @@ def new_user() -> ResponseReturnValue:
                 organisation=db.session.get(Organisation, form.organisation.data) if form.organisation.data else None,
                 actor=_actor(),
             )
-            links.send_set_password_link(user=user, actor=_actor())
+            link_sent = links.send_set_password_link(user=user, actor=_actor())
         except TrackerError as error:
             db.session.rollback()
             field_error(form, error.field or "email", error.message)
         else:
             db.session.commit()
-            flash(
-                f"Account created for {user.person.full_name}. We have emailed them a link to set their password.",
-                "success",
+            how = (
+                "We have emailed them a link to set their password."
+                if link_sent
+                else "They sign in with their organisation's account, so no password link was sent."
             )
+            flash(f"Account created for {user.person.full_name}. {how}", "success")
             return redirect(url_for("accounts.user", user_id=user.id))
     return render_template("accounts/new_user.html", form=form, person=person)
 
@@ -77,6 +79,7 @@ def _render_user(user: UserAccount, roles_form: RolesForm | None = None):
         form=roles_form,
         is_self=user.id == current_user.id,
         may_have_link=links.may_receive_links(user.person),
+        organisation_sign_in_only=links.must_use_organisation_sign_in(user.person.email),
     )
 
 
@@ -133,11 +136,14 @@ def send_password_link(user_id: int) -> ResponseReturnValue:
     """Email the account a new set-password link (any earlier one stops working); nothing else changes."""
     user = db.get_or_404(UserAccount, user_id)
     try:
-        links.send_set_password_link(user=user, actor=_actor())
+        link_sent = links.send_set_password_link(user=user, actor=_actor())
     except TrackerError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("accounts.user", user_id=user.id))
     db.session.commit()
-    flash(f"We have emailed {user.person.email} a new link to set their password", "success")
+    if link_sent:
+        flash(f"We have emailed {user.person.email} a new link to set their password", "success")
+    else:
+        flash(f"{user.person.full_name} signs in with their organisation's account: no password link was sent", "info")
     return redirect(url_for("accounts.user", user_id=user.id))

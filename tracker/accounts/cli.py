@@ -72,14 +72,13 @@ def create_user_command(
             password=password,
             actor_label="cli",
         )
-        if password is None:
-            links.send_set_password_link(user=user, actor=None, actor_label="cli")
+        link_sent = password is None and links.send_set_password_link(user=user, actor=None, actor_label="cli")
     except TrackerError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"Created account {user.id} for {user.person.email} with roles {', '.join(sorted(user.roles))}")
-    if password is None:
+    if link_sent:
         days = current_app.config["SET_PASSWORD_LINK_DAYS"]
         click.echo(
             f"Emailed {user.person.email} a link to set their password (it works once, for {days} days; "

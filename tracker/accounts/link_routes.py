@@ -46,6 +46,15 @@ def _refused(kind: str) -> ResponseReturnValue:
     return render_template("auth/link_not_valid.html", kind=kind), 410
 
 
+def _organisation_sign_in_only(form: AskForLinkForm) -> bool:
+    """For a domain that signs in only with its organisation's account, say so next to the field (a rule about
+    the domain, the same for every address in it: it tells nothing about the person)."""
+    refusal = links.must_use_organisation_sign_in(form.email.data)
+    if refusal:
+        form.email.errors.append(refusal)
+    return bool(refusal)
+
+
 def _end_current_session() -> None:
     """Someone already signed in (as anyone) who follows a link: their old session ends on the server too."""
     if current_user.is_authenticated:
@@ -58,7 +67,7 @@ def _end_current_session() -> None:
 def forgotten_password() -> ResponseReturnValue:
     """Ask for a password reset link by email (the same answer whether or not the address is known)."""
     form = AskForLinkForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _organisation_sign_in_only(form):
         links.request_password_reset(email=form.email.data)
         db.session.commit()
         return redirect(url_for("links.check_email", kind="password"))
@@ -71,7 +80,7 @@ def forgotten_password() -> ResponseReturnValue:
 def ask_for_sign_in_link() -> ResponseReturnValue:
     """Ask for a sign-in link by email, for people without a password (the same answer for any address)."""
     form = AskForLinkForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _organisation_sign_in_only(form):
         links.request_sign_in_link(email=form.email.data, next_url=_safe_next())
         db.session.commit()
         return redirect(url_for("links.check_email", kind="sign-in"))

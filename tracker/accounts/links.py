@@ -42,11 +42,22 @@ def link_lifetime(purpose: LinkPurpose) -> timedelta:
     return timedelta(minutes=config["PASSWORD_RESET_MINUTES"])
 
 
+def must_use_organisation_sign_in(email: str | None) -> str | None:
+    """What to tell someone whose email domain signs in only through its organisation's provider
+    (`PASSWORD_SIGN_IN_DISABLED_DOMAINS`: e.g. @barnet.gov.uk must use Microsoft), or None. Such people get
+    no password and no emailed sign-in link: either would be a way round their organisation's sign-in."""
+    from tracker.accounts import oidc
+
+    return oidc.password_sign_in_refusal(email) if email else None
+
+
 def may_receive_links(person: Person, *, today=None) -> bool:
-    """Whether a person may be sent a link at all: has an address, has not left, is not erased, and any
-    account of theirs is active."""
+    """Whether a person may be sent a link at all: has an address, has not left, is not erased, any
+    account of theirs is active, and their domain does not sign in only with its organisation's account."""
     today = today or today_london()
     if not person.email or person.erased_at is not None:
+        return False
+    if must_use_organisation_sign_in(person.email):
         return False
     if person.end_date is not None and person.end_date <= today:
         return False
@@ -149,10 +160,13 @@ def request_sign_in_link(*, email: str, next_url: str | None = None) -> bool:
     return True
 
 
-def send_set_password_link(*, user: UserAccount, actor: UserAccount | None, actor_label: str | None = None) -> None:
-    """Email a set-your-password link (the coordinator made the account, or asks for a new link).
+def send_set_password_link(*, user: UserAccount, actor: UserAccount | None, actor_label: str | None = None) -> bool:
+    """Email a set-your-password link (the coordinator made the account, or asks for a new link). Returns
+    False, sending nothing, for someone who signs in only with their organisation's account.
 
     Raises AccountError when the person cannot be sent one (no address, a leaver, disabled)."""
+    if must_use_organisation_sign_in(user.person.email):
+        return False
     if not may_receive_links(user.person):
         raise services.AccountError(
             "A set-password link cannot be sent: the account is disabled, the person has left, or has no email address",
@@ -170,6 +184,7 @@ def send_set_password_link(*, user: UserAccount, actor: UserAccount | None, acto
     record_event(
         "auth.set_password_link_sent", actor=actor, actor_label=actor_label, object_type="user", object_id=user.id
     )
+    return True
 
 
 # --- Following a link ------------------------------------------------------------------------------------
