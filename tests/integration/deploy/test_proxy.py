@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from tests.conftest import make_config
+from tests.conftest import PASSWORD, make_config
 from tests.factories import make_user
-from tracker.accounts.models import Role
+from tracker.accounts.models import LoginSession, Role
 from tracker.common.audit import AuditEvent
 from tracker.extensions import db
 
@@ -71,9 +71,6 @@ def test_health_checks_are_never_redirected(client, path):
 
 
 def test_a_sign_in_session_records_the_real_address(client):
-    from tests.conftest import PASSWORD
-    from tracker.accounts.models import LoginSession
-
     user = make_user(Role.STAFF)
     db.session.commit()
     response = client.post(
