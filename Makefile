@@ -22,10 +22,10 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Serve the app with demo data on the embedded SQLite database; mail stays in the outbox
-# (readable by the coordinator) unless MAIL_SERVER is set, when a worker sends it.
+# (readable by the coordinator) unless MAIL_SERVER is set, when a worker sends it. Email links follow PORT.
 run: setup
-	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) db upgrade
-	TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) demo load
+	PORT=$(PORT) TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) db upgrade
+	PORT=$(PORT) TRACKER_ENV=$${TRACKER_ENV:-development} $(FLASK) demo load
 	PORT=$(PORT) TRACKER_ENV=$${TRACKER_ENV:-development} $(BIN)/python -m tracker.devserver --host $(HOST) --port $(PORT)
 
 PY_SOURCES := tracker tests $(wildcard bench) deploy migrations/env.py config.py wsgi.py

@@ -1,6 +1,7 @@
 """The production stack on this machine, built from the files in deploy/ as a council's server runs them.
 
-`Stack.start()` makes, in a temporary folder: a fresh PostgreSQL database, its own Redis server, an SMTP server in
+`Stack.start()` makes, in a temporary folder: a virtual environment holding exactly `requirements.lock` (hashes
+checked, as the runbook installs it), a fresh PostgreSQL database, its own Redis server, an SMTP server in
 this process, a self-signed certificate, the front-end files collected as at install time, an environment file
 made from `deploy/tracker.env.example`, the schema (`tracker-flask db upgrade`), a first coordinator and the demo
 data; then two gunicorn processes and the outbox worker started with the very command lines of the systemd units
@@ -17,6 +18,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -31,18 +33,18 @@ from tests.support.smtp import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-VENV = ROOT / ".venv"
+DEV_VENV = ROOT / ".venv"
 COORDINATOR = "it.lead@council.example"
 PASSWORD = "a long passphrase for the stack test"
 DEMO_PASSWORD = "prevent-demo-2026"
 
 
-def unit_command(unit: str, *, instance: str = "") -> list[str]:
-    """The ExecStart of a shipped systemd unit, with the install paths pointed at this checkout."""
+def unit_command(unit: str, *, instance: str = "", venv: Path = DEV_VENV) -> list[str]:
+    """The ExecStart of a shipped systemd unit, with the install paths pointed at this checkout and `venv`."""
     text = (DEPLOY / "systemd" / unit).read_text()
     line = next(line for line in text.splitlines() if line.startswith("ExecStart="))
     command = line.removeprefix("ExecStart=").replace("%i", instance)
-    command = command.replace("/opt/tracker/venv", str(VENV)).replace("/opt/tracker/app", str(ROOT))
+    command = command.replace("/opt/tracker/venv", str(venv)).replace("/opt/tracker/app", str(ROOT))
     return shlex.split(command)
 
 
@@ -80,6 +82,7 @@ class Stack:
     https_port: int = 0
     http_port: int = 0
     web_ports: tuple[int, int] = (0, 0)
+    venv: Path = DEV_VENV
 
     # --- Reaching it ---------------------------------------------------------------------------------------
 
@@ -111,7 +114,7 @@ class Stack:
                 "TRACKER_RUN_AS": "",
                 "TRACKER_ENV_FILE": str(self.workdir / "tracker.env"),
                 "TRACKER_APP_DIR": str(ROOT),
-                "TRACKER_VENV": str(VENV),
+                "TRACKER_VENV": str(self.venv),
             },
             input=stdin,
             capture_output=True,
@@ -135,6 +138,7 @@ class Stack:
             (self.workdir / folder).mkdir()
         self.https_port, self.http_port = free_port(), free_port()
         self.web_ports = (free_port(), free_port())
+        self._virtual_environment()
         self.smtp.start()
         self._redis()
         self.database_url = create_postgres_database("tracker_stack")
@@ -144,8 +148,8 @@ class Stack:
         self._environment_file()
         self._schema_and_data()
         for port in self.web_ports:
-            self._spawn(f"web-{port}", unit_command("tracker-web@.service", instance=str(port)))
-        self._spawn("outbox", unit_command("tracker-outbox.service"))
+            self._spawn(f"web-{port}", unit_command("tracker-web@.service", instance=str(port), venv=self.venv))
+        self._spawn("outbox", unit_command("tracker-outbox.service", venv=self.venv))
         self._nginx()
         self._wait_until_ready()
 
@@ -156,6 +160,33 @@ class Stack:
             )
         self.processes[name] = process
         return process
+
+    def _virtual_environment(self) -> None:
+        """As the runbook installs it: a new virtual environment with exactly requirements.lock, hashes checked
+        (TRACKER_STACK_VENV names one already made, to save the minute when running the check again)."""
+        given = os.environ.get("TRACKER_STACK_VENV")
+        if given:
+            self.venv = Path(given)
+            return
+        self.venv = self.workdir / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(self.venv)], check=True, timeout=120)
+        installed = subprocess.run(
+            [
+                str(self.venv / "bin" / "pip"),
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--require-hashes",
+                "--no-deps",
+                "-r",
+                str(ROOT / "requirements.lock"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert installed.returncode == 0, installed.stderr[-3000:]
 
     def _redis(self) -> None:
         port = free_port()
@@ -205,7 +236,7 @@ class Stack:
 
     def _collect_static(self) -> None:
         subprocess.run(
-            [str(VENV / "bin" / "python"), "-m", "tracker.common.assets", str(self.workdir / "public")],
+            [str(self.venv / "bin" / "python"), "-m", "tracker.common.assets", str(self.workdir / "public")],
             cwd=ROOT,
             check=True,
             capture_output=True,

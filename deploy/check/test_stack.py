@@ -177,3 +177,21 @@ def test_a_forged_forwarded_for_does_not_move_a_clients_limit(stack):
         "SELECT DISTINCT ip_address FROM audit_event WHERE actor_label LIKE 'forger%%' AND action = 'auth.sign_in_failed'"
     )
     assert rows == [("127.0.3.1",)]
+
+
+def test_nginx_takes_the_bodies_the_app_takes_and_refuses_bigger_ones(stack):
+    from config import Config
+
+    site = (stack.workdir / "site.conf").read_text()
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", site).group(1))
+    assert megabytes * 1024 * 1024 == Config.MAX_CONTENT_LENGTH
+    client = stack.client("127.0.5.1")
+    too_big = client.post(stack.base_url + "/sign-in", data=b"x" * (Config.MAX_CONTENT_LENGTH + 1024), timeout=60)
+    assert too_big.status_code == 413
+    assert "X-Request-Id" not in too_big.headers  # nginx refused it before the app read a byte
+
+
+def test_readiness_is_only_for_monitoring_addresses(stack):
+    site = (stack.workdir / "site.conf").read_text()
+    block = site[site.index("location = /readyz") :].split("}", 1)[0]
+    assert "deny all;" in block and "allow 127.0.0.0/8;" in block

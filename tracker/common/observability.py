@@ -146,7 +146,8 @@ def init_sentry(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    if not app.config.get("TESTING"):
+    # `make run` keeps the development server's own output as it was; tests keep pytest's capture.
+    if not app.config.get("TESTING") and app.config.get("ENV_NAME") != "development":
         configure_logging(app.config.get("TRACKER_LOG_FORMAT") or "json", app.config.get("TRACKER_LOG_LEVEL") or "INFO")
         app.logger.removeHandler(default_handler)
 

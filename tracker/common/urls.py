@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 
 #: Stands in for the row's id while the address is built (an integer no row has, written nowhere else).
 _MARKER = 918_273_645_546_372_819
@@ -47,15 +46,22 @@ def query_number_url(endpoint: str, key: str, **values: Any) -> Callable[[int], 
     return fill
 
 
+#: Most layout links an app keeps (a handful are used; the bound only guards against a caller's mistake).
+FIXED_URLS_KEPT = 256
+
+
 def fixed_url(endpoint: str, **values: Any) -> str:
     """`url_for(endpoint, **values)` for the layout's links, which are the same on every page (stylesheets,
-    scripts, footer links): made once for each address the app is served under (its script root)."""
-    return _fixed_url(request.script_root, endpoint, tuple(sorted(values.items())))
-
-
-@lru_cache(maxsize=256)
-def _fixed_url(script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
-    return url_for(endpoint, **dict(values))
+    scripts, footer links): made once for each address the app is served under (its script root). Kept per app,
+    since an app's static links carry its own files' hashes (`tracker.common.assets`)."""
+    known: dict = current_app.extensions.setdefault("tracker.fixed_urls", {})
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    address = known.get(key)
+    if address is None:
+        address = url_for(endpoint, **values)
+        if len(known) < FIXED_URLS_KEPT:
+            known[key] = address
+    return address
 
 
 def init_app(app: Flask) -> None:

@@ -68,7 +68,7 @@ def test_the_page_is_printable(small_world, signed_in):
     assert html.count('class="app-print-section app-board-section"') == 5
     assert '<div data-app-print="hide">' in html and 'data-app-print="hide">\n  <button type="button"' in html
     assert "data-app-print-button hidden>Print this report</button>" in html
-    assert 'src="/static/js/print-button.js"' in html
+    assert 'src="/static/js/print-button.js?v=' in html
     assert html.count("<h1") == 1
     assert all("<caption" in table for table in re.findall(r"<table.*?</table>", html, re.S))
     css = CSS.read_text()
@@ -80,8 +80,8 @@ def test_the_page_is_printable(small_world, signed_in):
 
 def test_the_chart_loads_chart_js_and_its_data_without_inline_script(small_world, signed_in):
     html = signed_in(small_world["coordinator"]).get(f"/board-report?{QUERY}").get_data(as_text=True)
-    assert '<script src="/vendor/chart.umd.min.js"></script>' in html
-    assert 'src="/static/js/board-chart.js"' in html
+    assert '<script src="/vendor/chart.umd.min.js?v=' in html
+    assert 'src="/static/js/board-chart.js?v=' in html
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     assert 'style="' not in html

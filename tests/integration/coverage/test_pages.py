@@ -40,8 +40,8 @@ def test_coordinator_sees_every_organisation_with_totals_and_rag_words(council, 
 
 def test_the_chart_loads_chart_js_and_its_data_without_inline_script(council, signed_in):
     html = signed_in(make_user(Role.COORDINATOR)).get(f"/coverage?{ARGS}").get_data(as_text=True)
-    assert '<script src="/vendor/chart.umd.min.js"></script>' in html
-    assert 'src="/static/js/coverage-chart.js"' in html
+    assert '<script src="/vendor/chart.umd.min.js?v=' in html
+    assert 'src="/static/js/coverage-chart.js?v=' in html
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     data = json.loads(

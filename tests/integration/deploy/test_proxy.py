@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from tests.conftest import make_config
+from tests.conftest import PASSWORD, make_config
 from tests.factories import make_user
-from tracker.accounts.models import Role
+from tracker.accounts.models import LoginSession, Role
 from tracker.common.audit import AuditEvent
 from tracker.extensions import db
 
@@ -68,3 +68,16 @@ def test_health_checks_are_never_redirected(client, path):
     response = client.get(path, environ_base={"REMOTE_ADDR": PROXY})
     assert response.status_code in (200, 503)
     assert "Location" not in response.headers
+
+
+def test_a_sign_in_session_records_the_real_address(client):
+    user = make_user(Role.STAFF)
+    db.session.commit()
+    response = client.post(
+        "/sign-in",
+        data={"email": user.person.email, "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.5", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": PROXY},
+    )
+    assert response.status_code == 302
+    assert db.session.query(LoginSession).filter_by(user_id=user.id).one().ip_address == "203.0.113.5"
