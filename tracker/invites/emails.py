@@ -86,14 +86,20 @@ def one_line(value: str | None) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
 
 
-#: Characters with a meaning in an address header. Python's header folder drops the quotes around a long
+#: Characters with a meaning in an address header (a dot too: it makes a name need quotes). Python's header folder drops the quotes around a long
 #: display name when it folds it, so a name holding them could read as a second address: they are left out.
-ADDRESS_SPECIALS = frozenset('()<>[]:;@\\,"')
+ADDRESS_SPECIALS = frozenset('()<>[]:;@\\,".')
+
+
+#: Longer names are cut: a header line folded inside a very long name is misread by Python's own parser.
+DISPLAY_NAME_MAX = 60
 
 
 def display_name(value: str | None) -> str:
-    """A person's name as an address header shows it: one line, without address punctuation."""
-    return " ".join("".join(" " if ch in ADDRESS_SPECIALS else ch for ch in one_line(value)).split())
+    """A person's name as an address header shows it: one line, without address punctuation, at most
+    DISPLAY_NAME_MAX characters."""
+    name = " ".join("".join(" " if ch in ADDRESS_SPECIALS else ch for ch in one_line(value)).split())
+    return name[:DISPLAY_NAME_MAX].rstrip()
 
 
 # --- The message as sent ----------------------------------------------------------------------------
