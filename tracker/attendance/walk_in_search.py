@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.attendance.services import search_people, session_london_date, today_london_at
-from tracker.common.audit import recent_event, record_event
+from tracker.common.audit import record_counted_event
 from tracker.common.time import format_date, utc_now
 from tracker.courses.models import SessionStatus, TrainingSession
 from tracker.extensions import db
@@ -88,20 +88,14 @@ def _exact_matches(query: str, *, limit: int) -> list[Person]:
 
 def _audit(actor: UserAccount, training_session: TrainingSession, query: str, found: int) -> None:
     search = {"q": query[:100], "found": found}
-    event = recent_event(AUDIT_ACTION, actor_user_id=actor.id, within=AUDIT_WINDOW)
-    if event is not None and event.object_id == training_session.id:
-        after = dict(event.after or {})
-        searches = list(after.get("searches", []))
-        if len(searches) < AUDIT_QUERIES_KEPT:
-            searches.append(search)
-        after["searches"] = searches
-        after["count"] = int(after.get("count", 1)) + 1
-        event.after = after
-    else:
-        record_event(
-            AUDIT_ACTION,
-            actor=actor,
-            object_type="session",
-            object_id=training_session.id,
-            after={"searches": [search], "count": 1},
-        )
+    record_counted_event(
+        AUDIT_ACTION,
+        actor=actor,
+        within=AUDIT_WINDOW,
+        after={"searches": [search]},
+        key="searches",
+        entry=search,
+        kept=AUDIT_QUERIES_KEPT,
+        object_type="session",
+        object_id=training_session.id,
+    )

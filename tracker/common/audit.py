@@ -91,15 +91,43 @@ def record_event(
     return event
 
 
-def recent_event(action: str, *, actor_user_id: int, within: timedelta) -> AuditEvent | None:
-    """The newest event of `action` by this account in the last `within`, or None."""
-    return db.session.scalar(
+def record_counted_event(
+    action: str,
+    *,
+    actor: Any,
+    within: timedelta,
+    after: dict[str, Any],
+    key: str,
+    entry: dict[str, Any],
+    kept: int,
+    object_type: str | None = None,
+    object_id: int | None = None,
+) -> AuditEvent:
+    """For actions a person can repeat at will (a refused page, a search): one event per account, action and
+    object within `within`, so repeating cannot grow the log without limit. The first is recorded with
+    `after` and a `count` of 1; each later one adds 1 to `count` and its `entry` to the list `after[key]`
+    (up to `kept` different entries; one the event already holds at its top level is not repeated)."""
+    event = db.session.scalar(
         select(AuditEvent)
         .where(
-            AuditEvent.actor_user_id == actor_user_id,
+            AuditEvent.actor_user_id == actor.id,
             AuditEvent.action == action,
+            AuditEvent.object_id.is_(None) if object_id is None else AuditEvent.object_id == object_id,
             AuditEvent.at >= utc_now() - within,
         )
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )
+    if event is None:
+        return record_event(
+            action, actor=actor, object_type=object_type, object_id=object_id, after={**after, "count": 1}
+        )
+    values = dict(event.after or {})
+    values["count"] = int(values.get("count", 1)) + 1
+    entries = list(values.get(key, []))
+    already_there = all(values.get(name) == value for name, value in entry.items())
+    if not already_there and entry not in entries and len(entries) < kept:
+        entries.append(entry)
+    values[key] = entries
+    event.after = values
+    return event

@@ -16,7 +16,6 @@ from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from tracker.accounts.models import Role
-from tracker.common.time import utc_now
 
 
 @dataclass(frozen=True)
@@ -106,26 +105,22 @@ DENIALS_KEPT = 20
 
 
 def record_denial(user, endpoint: str) -> None:
-    """Audit a refused request in a transaction of its own (nothing else has been written yet): the first in
-    DENIALS_WINDOW as a new event, later ones counted in it (with up to DENIALS_KEPT other requests)."""
-    from tracker.common.audit import recent_event, record_event
+    """Audit a refused request in a transaction of its own (nothing else has been written yet), counted into
+    the account's refusal event of the last DENIALS_WINDOW (`record_counted_event`)."""
+    from tracker.common.audit import record_counted_event
     from tracker.extensions import db
 
     db.session.rollback()
     attempt = {"endpoint": endpoint, "method": request.method, "path": request.path}
-    event = recent_event("permission.denied", actor_user_id=user.id, within=DENIALS_WINDOW)
-    if event is None:
-        record_event("permission.denied", actor=user, after={**attempt, "count": 1})
-    else:
-        after = dict(event.after or {})
-        after["count"] = int(after.get("count", 1)) + 1
-        after["last_at"] = utc_now().isoformat()
-        others = list(after.get("others", []))
-        first = {key: after.get(key) for key in attempt}
-        if attempt != first and attempt not in others and len(others) < DENIALS_KEPT:
-            others.append(attempt)
-        after["others"] = others
-        event.after = after
+    record_counted_event(
+        "permission.denied",
+        actor=user,
+        within=DENIALS_WINDOW,
+        after=attempt,
+        key="others",
+        entry=attempt,
+        kept=DENIALS_KEPT,
+    )
     db.session.commit()
 
 
