@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from tracker.api.common import ApiDate, id_field
 from tracker.common.time import to_london
-from tracker.coverage import board, queries
+from tracker.coverage import board, board_rows, queries
 
 blp = Blueprint("api_board", __name__, url_prefix="/board-report", description="The Health and Wellbeing Board report")
 
@@ -71,7 +71,9 @@ class PeriodPointSchema(ma.Schema):
     organisation = ma.fields.String(required=True)
     course_code = ma.fields.String(required=True)
     period_end = ma.fields.Date(required=True)
-    source = ma.fields.String(required=True, validate=ma.validate.OneOf([board.FROM_RETURN, board.FROM_REGISTERS]))
+    source = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([board_rows.FROM_RETURN, board_rows.FROM_REGISTERS])
+    )
     numerator = ma.fields.Integer(required=True, metadata={"description": "Compliant, or trained"})
     denominator = ma.fields.Integer(required=True, metadata={"description": "Eligible, or required"})
     percent = ma.fields.Integer(allow_none=True)
@@ -112,7 +114,7 @@ def _value(value):
     return getattr(value, "value", value)
 
 
-def dump(report: board.BoardReport) -> dict:
+def dump(report: board_rows.BoardReport) -> dict:
     """The report as the API's plain data (the same tables as the page and the downloads)."""
     return {
         "date_from": report.date_from,

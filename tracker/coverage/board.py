@@ -24,9 +24,7 @@ size of the data (about ten; see `board_report`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from sqlalchemy import Integer, cast, distinct, exists, func, null, select, union_all
 
@@ -36,8 +34,22 @@ from tracker.common.errors import TrackerError
 from tracker.common.time import add_months, end_of_london_day, start_of_london_day, today_london
 from tracker.courses.models import Course, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
 from tracker.coverage import queries
+from tracker.coverage.board_rows import (
+    FROM_REGISTERS,
+    FROM_RETURN,
+    BoardReport,
+    ChartSeries,
+    CourseChart,
+    DeliveryRow,
+    DepartmentRow,
+    DepartmentTable,
+    PeriodPoint,
+    RequestRow,
+    ReturnRow,
+    ReturnTable,
+    TrainerChoice,
+)
 from tracker.coverage.models import PartnerReturn
-from tracker.coverage.rag import Rag, percent, rag
 from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
 from tracker.requests.models import RequestStatus, TrainingRequest
@@ -47,9 +59,6 @@ DEFAULT_MONTHS = 12
 DEFAULT_COURSE = "WRAP"
 #: Parts that deliver a session (an observer watches; it is not their delivery).
 DELIVERING_PARTS = (TrainerPart.LEAD, TrainerPart.CO_TRAINER)
-#: Sources of a percent on the chart.
-FROM_RETURN = "return"
-FROM_REGISTERS = "registers"
 
 
 class BoardReportError(TrackerError):
@@ -71,227 +80,6 @@ def check_period(date_from: date, date_to: date) -> None:
 
 
 # --- Rows ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReturnRow:
-    """One period of a partner's return: "June 2018: 422 compliant of 480 eligible, 88%"."""
-
-    organisation_id: int
-    organisation: str
-    course_code: str
-    period_end: date
-    compliant: int
-    eligible: int
-    target_percent: int
-
-    @property
-    def percent(self) -> int | None:
-        return percent(self.compliant, self.eligible)
-
-    @property
-    def rag(self) -> Rag | None:
-        return rag(self.percent, self.target_percent)
-
-
-@dataclass(frozen=True)
-class ReturnTable:
-    """One organisation's returns for one course over the period: one of the seed's Tables 1–4."""
-
-    organisation_id: int
-    organisation: str
-    course_code: str
-    course_name: str
-    target_percent: int
-    rows: list[ReturnRow]
-
-    @property
-    def caption(self) -> str:
-        return f"{self.organisation}: {self.course_name}"
-
-
-@dataclass(frozen=True)
-class DepartmentRow:
-    """A council department (with everything beneath it) or the council's total: one line of Table 5."""
-
-    organisation_id: int
-    organisation: str
-    #: None on the organisation's total row.
-    department_id: int | None
-    department: str | None
-    required: int
-    trained: int
-    target_percent: int
-    sessions_delivered: int
-    attendees: int
-
-    @property
-    def is_total(self) -> bool:
-        return self.department_id is None
-
-    @property
-    def percent(self) -> int | None:
-        return percent(self.trained, self.required)
-
-    @property
-    def rag(self) -> Rag | None:
-        return rag(self.percent, self.target_percent)
-
-
-@dataclass(frozen=True)
-class DepartmentTable:
-    organisation_id: int
-    organisation: str
-    #: The total first, then top-level departments by name.
-    rows: list[DepartmentRow]
-
-
-@dataclass(frozen=True)
-class DeliveryRow:
-    """Sessions of a course delivered to an organisation's people in the period, and how many attended.
-
-    `organisation_id` None: every organisation together (each session once); `course_code` None as well:
-    every course together.
-    """
-
-    organisation_id: int | None
-    organisation: str | None
-    organisation_kind: OrganisationKind | None
-    course_code: str | None
-    course_name: str | None
-    sessions: int
-    attendees: int
-
-    @property
-    def is_total(self) -> bool:
-        return self.organisation_id is None
-
-
-@dataclass(frozen=True)
-class PeriodPoint:
-    """A percent at a period end: from a partner's return, or computed from registers and the roster."""
-
-    organisation_id: int
-    organisation: str
-    course_code: str
-    period_end: date
-    source: str
-    #: Compliant (return) or trained (registers).
-    numerator: int
-    #: Eligible (return) or required (registers).
-    denominator: int
-    target_percent: int
-
-    @property
-    def percent(self) -> int | None:
-        return percent(self.numerator, self.denominator)
-
-    @property
-    def rag(self) -> Rag | None:
-        return rag(self.percent, self.target_percent)
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    label: str
-    source: str
-    #: One point per period end of the chart; None where this series has no figure.
-    points: list[PeriodPoint | None]
-
-
-@dataclass(frozen=True)
-class CourseChart:
-    """Each organisation's percent over the periods for one course, against the course's target."""
-
-    course_code: str
-    course_name: str
-    target_percent: int
-    period_ends: list[date]
-    series: list[ChartSeries]
-
-    def chart_data(self) -> dict[str, Any]:
-        """What static/js/board-chart.js draws: period labels, one line per series, the target line."""
-        return {
-            "course": self.course_code,
-            "title": self.course_name,
-            "labels": [end.isoformat() for end in self.period_ends],
-            "target": self.target_percent,
-            "series": [
-                {"label": s.label, "source": s.source, "data": [p.percent if p else None for p in s.points]}
-                for s in self.series
-            ],
-        }
-
-
-@dataclass(frozen=True)
-class RequestRow:
-    id: int
-    received_at: datetime
-    organisation_name: str
-    organisation_kind: OrganisationKind
-    contact_name: str
-    staff_count: int
-    status: RequestStatus
-    session_id: int | None
-    session_starts_at: datetime | None
-
-
-@dataclass(frozen=True)
-class TrainerChoice:
-    person_id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class BoardReport:
-    date_from: date
-    date_to: date
-    #: The course of the council departments' table (Table 5) and of the registers on the chart.
-    course: Course
-    #: When set, the sessions-delivered table counts only sessions this person led or co-delivered.
-    trainer: TrainerChoice | None
-    return_tables: list[ReturnTable]
-    department_tables: list[DepartmentTable]
-    deliveries: list[DeliveryRow]
-    #: Local-authority percent from registers at each chart period end of `course`.
-    register_points: list[PeriodPoint]
-    charts: list[CourseChart]
-    requests: list[RequestRow]
-    request_counts: dict[RequestStatus, int] = field(default_factory=dict)
-
-    @property
-    def return_points(self) -> list[PeriodPoint]:
-        return [
-            PeriodPoint(
-                r.organisation_id,
-                r.organisation,
-                r.course_code,
-                r.period_end,
-                FROM_RETURN,
-                r.compliant,
-                r.eligible,
-                r.target_percent,
-            )
-            for table in self.return_tables
-            for r in table.rows
-        ]
-
-    @property
-    def period_points(self) -> list[PeriodPoint]:
-        """Every percent on the charts: the returns', then the registers'."""
-        return self.return_points + self.register_points
-
-    @property
-    def department_rows(self) -> list[DepartmentRow]:
-        return [row for table in self.department_tables for row in table.rows]
-
-    @property
-    def requests_total(self) -> int:
-        return len(self.requests)
-
-    def chart_data(self) -> list[dict[str, Any]]:
-        """Every chart's data for static/js/board-chart.js, in the order of the page's canvases."""
-        return [chart.chart_data() for chart in self.charts]
 
 
 # --- Reads -----------------------------------------------------------------------------------------------

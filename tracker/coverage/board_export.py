@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from tracker.common.time import to_london
-from tracker.coverage.board import BoardReport
+from tracker.coverage.board_rows import BoardReport
 from tracker.coverage.export import safe_cell
 
 #: Excel's limit on a column's width is 255; past this a column is harder to read than to wrap.

@@ -12,7 +12,7 @@ from tracker.common.audit import record_event
 from tracker.common.forms import field_error
 from tracker.common.time import today_london
 from tracker.courses.models import Course
-from tracker.coverage import board, board_export, demand, queries
+from tracker.coverage import board, board_export, board_rows, demand, queries
 from tracker.coverage.board_forms import BoardReportForm, DemandPlanningForm
 from tracker.coverage.queries import CoverageError
 from tracker.extensions import db
@@ -43,7 +43,7 @@ class _Question:
         return args
 
 
-def _report_form(courses: list[Course], trainers: list[board.TrainerChoice], formdata) -> BoardReportForm:
+def _report_form(courses: list[Course], trainers: list[board_rows.TrainerChoice], formdata) -> BoardReportForm:
     form = BoardReportForm(formdata=formdata or None)
     form.course.choices = [(c.code, f"{c.name} ({c.code})") for c in courses]
     form.trainer_id.choices = [("", "Anyone")] + [(str(t.person_id), t.name) for t in trainers]
@@ -64,7 +64,7 @@ def _read_question(form: BoardReportForm, courses: list[Course], formdata) -> _Q
     return _Question(form.date_from.data, form.date_to.data, course, form.trainer_id.data)
 
 
-def _build(formdata) -> tuple[BoardReportForm, _Question | None, board.BoardReport | None]:
+def _build(formdata) -> tuple[BoardReportForm, _Question | None, board_rows.BoardReport | None]:
     courses = queries.list_courses()
     form = _report_form(courses, board.list_trainers(), formdata)
     question = _read_question(form, courses, formdata)

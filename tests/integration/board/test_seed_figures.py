@@ -31,7 +31,7 @@ from tracker.accounts.services import create_api_token
 from tracker.common.audit import AuditEvent
 from tracker.common.time import format_date
 from tracker.courses.models import Course
-from tracker.coverage import board
+from tracker.coverage import board, board_rows
 from tracker.coverage.rag import rag
 
 #: {(organisation, course, period end): (compliant, eligible, percent, rag)}: Tables 1–4.
@@ -63,7 +63,7 @@ def wrap() -> Course:
 # --- What each format says, in one shape ------------------------------------------------------------------
 
 
-def figures_from_report(report: board.BoardReport) -> dict:
+def figures_from_report(report: board_rows.BoardReport) -> dict:
     return {
         "returns": {
             (t.organisation, t.course_code, r.period_end): (r.compliant, r.eligible, r.percent, r.rag.value)
