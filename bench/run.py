@@ -255,7 +255,7 @@ def measure_coverage(bench: Bench, backend: str) -> dict[str, Any] | None:
     built = bench.data_set(backend)
     if built is None:
         return None
-    from tracker.coverage import queries
+    from tracker.coverage import loading, queries
     from tracker.extensions import db
 
     data = built.dataset
@@ -263,14 +263,14 @@ def measure_coverage(bench: Bench, backend: str) -> dict[str, Any] | None:
 
         def report():
             try:
-                course = queries.get_course(data.course_code)
+                course = loading.get_course(data.course_code)
                 return queries.coverage_report(course=course, as_of=data.as_of, period_start=data.period_start)
             finally:
                 db.session.rollback()
 
         def aggregate():
             try:
-                course_id = queries.get_course(data.course_code).id
+                course_id = loading.get_course(data.course_code).id
                 return handwritten.coverage_numbers(
                     db.session.connection(), course_id=course_id, as_of=data.as_of, period_start=data.period_start
                 )

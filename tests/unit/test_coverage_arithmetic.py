@@ -6,14 +6,9 @@ from datetime import date
 
 import pytest
 
-from tracker.coverage.queries import (
-    PersonTrainingStatus,
-    gap_to_target,
-    percent_of,
-    quarter_ends,
-    rag_for,
-    status_from,
-)
+from tracker.coverage.people_to_train import PersonTrainingStatus, status_from
+from tracker.coverage.queries import gap_to_target, percent_of, rag_for
+from tracker.coverage.trend import quarter_ends
 
 
 @pytest.mark.parametrize(

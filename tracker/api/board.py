@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from tracker.api.common import ApiDate, id_field
 from tracker.common.time import to_london
-from tracker.coverage import board, board_rows, queries
+from tracker.coverage import board, board_rows, loading
 
 blp = Blueprint("api_board", __name__, url_prefix="/board-report", description="The Health and Wellbeing Board report")
 
@@ -212,7 +212,7 @@ class BoardReport(MethodView):
         report = board.board_report(
             date_from=args["date_from"],
             date_to=args["date_to"],
-            course=queries.get_course(args["course"]),
+            course=loading.get_course(args["course"]),
             trainer_id=args["trainer_id"],
         )
         return dump(report)

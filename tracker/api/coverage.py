@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from tracker.api.common import ApiDate, id_field
 from tracker.common.permissions import acting_user
 from tracker.common.time import today_london
-from tracker.coverage import queries
+from tracker.coverage import loading, queries
 
 blp = Blueprint("api_coverage", __name__, url_prefix="/coverage", description="Training coverage")
 
@@ -54,13 +54,13 @@ class Coverage(MethodView):
         Defaults: as_of today (London), period_start a year before as_of.
         """
         user = acting_user()
-        course = queries.get_course(args["course"])
+        course = loading.get_course(args["course"])
         report = queries.coverage_report(
             course=course,
             as_of=args["as_of"] or today_london(),
             period_start=args["period_start"],
             organisation_id=args["organisation_id"],
-            scope=queries.scope_for(user),
+            scope=loading.scope_for(user),
         )
         return {
             "course": course.code,

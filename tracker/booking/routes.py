@@ -24,7 +24,7 @@ from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
 from tracker.courses import sessions
 from tracker.courses.models import SessionTrainer, TrainingSession
-from tracker.coverage.queries import training_status_for_person
+from tracker.coverage.my_requirements import training_status_for_person
 from tracker.extensions import db
 from tracker.invites.feeds import find_active_token
 from tracker.people import services as people

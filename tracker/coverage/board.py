@@ -33,7 +33,7 @@ from tracker.booking.models import Booking
 from tracker.common.errors import TrackerError
 from tracker.common.time import add_months, end_of_london_day, start_of_london_day, today_london
 from tracker.courses.models import Course, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
-from tracker.coverage import queries
+from tracker.coverage import loading, queries
 from tracker.coverage.board_rows import (
     FROM_REGISTERS,
     FROM_RETURN,
@@ -257,7 +257,7 @@ def _quarter_ends(date_from: date, date_to: date) -> list[date]:
     return ends
 
 
-def _register_points(context: queries.CoverageContext, ends: list[date], council_ids: set[int]) -> list[PeriodPoint]:
+def _register_points(context: loading.CoverageContext, ends: list[date], council_ids: set[int]) -> list[PeriodPoint]:
     """Each council's percent trained at each of `ends`, from registers and the roster (one statement)."""
     placed_in = {d for o in council_ids for d in context.tree.of_organisation(o)}
     if not ends or not placed_in:
@@ -383,11 +383,11 @@ def board_report(
     check_period(date_from, date_to)
     trainer = _trainer(trainer_id)
     if courses is None:
-        courses = queries.list_courses()
+        courses = loading.list_courses()
     kinds = _organisation_kinds()
     councils = {o for o, kind in kinds.items() if kind == OrganisationKind.LOCAL_AUTHORITY}
     return_tables = _return_tables(date_from, date_to)
-    context = queries.load_context(course=course)
+    context = loading.load_context(course=course)
     coverage = queries.coverage_report(course=course, as_of=date_to, period_start=date_from, context=context)
     ends = sorted({r.period_end for t in return_tables if t.course_code == course.code for r in t.rows})
     ends = ends or _quarter_ends(date_from, date_to)

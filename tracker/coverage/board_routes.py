@@ -12,9 +12,9 @@ from tracker.common.audit import record_event
 from tracker.common.forms import field_error
 from tracker.common.time import today_london
 from tracker.courses.models import Course
-from tracker.coverage import board, board_export, board_rows, demand, queries
+from tracker.coverage import board, board_export, board_rows, demand, loading
 from tracker.coverage.board_forms import BoardReportForm, DemandPlanningForm
-from tracker.coverage.queries import CoverageError
+from tracker.coverage.loading import CoverageError
 from tracker.extensions import db
 
 bp = Blueprint("board", __name__)
@@ -65,7 +65,7 @@ def _read_question(form: BoardReportForm, courses: list[Course], formdata) -> _Q
 
 
 def _build(formdata) -> tuple[BoardReportForm, _Question | None, board_rows.BoardReport | None]:
-    courses = queries.list_courses()
+    courses = loading.list_courses()
     form = _report_form(courses, board.list_trainers(), formdata)
     question = _read_question(form, courses, formdata)
     report = None
@@ -136,8 +136,8 @@ def _default_target(today: date) -> date:
 @bp.route("/demand-planning")
 def demand_planning() -> ResponseReturnValue:
     """Per department: who to train to reach the target by a date, and how many sessions that takes."""
-    courses = queries.list_courses()
-    tree = queries.load_tree()
+    courses = loading.list_courses()
+    tree = loading.load_tree()
     form = DemandPlanningForm(formdata=request.args or None)
     form.course.choices = [(c.code, f"{c.name} ({c.code})") for c in courses]
     form.organisation_id.choices = [("", "All organisations")] + [

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tracker.common.errors import TrackerError
 from tracker.common.time import parse_iso_date, today_london
-from tracker.coverage import export, queries
+from tracker.coverage import export, loading, queries
 from tracker.extensions import db
 from tracker.people.models import Organisation
 
@@ -46,7 +46,7 @@ def report_command(
         if organisation_id is None:
             raise click.ClickException(f'No organisation called "{organisation}"')
     try:
-        course = queries.get_course(course_code)
+        course = loading.get_course(course_code)
         report = queries.coverage_report(
             course=course,
             as_of=as_of or today_london(),

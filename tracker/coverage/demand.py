@@ -48,15 +48,9 @@ from tracker.booking.models import SEAT_STATUSES, Booking, BookingStatus
 from tracker.common.errors import TrackerError
 from tracker.common.time import add_months, end_of_london_day, start_of_london_day, today_london, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
-from tracker.coverage import queries
-from tracker.coverage.queries import (
-    CoverageContext,
-    DepartmentTree,
-    _not_left,
-    _placement_covers,
-    _required_clause,
-    department_closure,
-)
+from tracker.coverage import loading
+from tracker.coverage.loading import CoverageContext, DepartmentTree
+from tracker.coverage.queries import _not_left, _placement_covers, _required_clause, department_closure
 from tracker.coverage.rag import gap_to_target, percent
 from tracker.extensions import db
 from tracker.people.models import Department, Organisation, Person, Placement
@@ -367,9 +361,9 @@ def demand_plan(
         no_show_percent=no_show_percent,
         places=places,
     )
-    context = queries.load_context(course=course, tree=tree)
+    context = loading.load_context(course=course, tree=tree)
     if organisation_id is not None and organisation_id not in context.tree.organisations:
-        raise queries.UnknownOrganisationError("There is no such organisation", field="organisation_id")
+        raise loading.UnknownOrganisationError("There is no such organisation", field="organisation_id")
     placed_in = context.tree.of_organisation(organisation_id) if organisation_id is not None else None
     counts = _counts(context, today, target_date, placed_in)
     organisation_ids = {o for (o, _) in counts if o is not None}
@@ -379,7 +373,7 @@ def demand_plan(
     tree = context.tree
     target = course.target_percent
 
-    def row(organisation: int, node: queries.DepartmentNode | None) -> DemandRow:
+    def row(organisation: int, node: loading.DepartmentNode | None) -> DemandRow:
         key = (None, node.id) if node else (organisation, None)
         required, trained, still_valid = counts.get(key, (0, 0, 0))
         sessions, places_left = scheduled.get(organisation, (0, 0))

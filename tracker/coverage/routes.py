@@ -14,9 +14,9 @@ from tracker.common.forms import field_error, parse_id
 from tracker.common.permissions import require
 from tracker.common.time import today_london
 from tracker.courses.models import Course
-from tracker.coverage import export, queries, team
+from tracker.coverage import export, loading, people_to_train, queries, team, trend
 from tracker.coverage.forms import BookUntrainedForm, CoverageFilterForm, TeamCourseForm
-from tracker.coverage.queries import CoverageError, CoverageScope, DepartmentTree
+from tracker.coverage.loading import CoverageError, CoverageScope, DepartmentTree
 from tracker.extensions import db
 from tracker.people.models import Department
 
@@ -86,14 +86,14 @@ def _query_args(filters: _Filters, **extra) -> dict:
 @bp.route("/coverage")
 def coverage_report() -> ResponseReturnValue:
     """Trained against required per organisation and department, sessions delivered, and percent by quarter."""
-    scope = queries.scope_for(current_user)
-    tree = queries.load_tree()
-    courses = queries.list_courses()
+    scope = loading.scope_for(current_user)
+    tree = loading.load_tree()
+    courses = loading.list_courses()
     form = _filter_form(courses, tree, scope)
     filters = _read_filters(form, courses)
     report = quarterly = None
     if filters is not None:
-        context = queries.load_context(course=filters.course, scope=scope, tree=tree)
+        context = loading.load_context(course=filters.course, scope=scope, tree=tree)
         try:
             report = queries.coverage_report(
                 course=filters.course,
@@ -105,7 +105,7 @@ def coverage_report() -> ResponseReturnValue:
         except CoverageError as error:
             field_error(form, error.field, error.message)
         else:
-            quarterly = queries.quarterly_coverage(
+            quarterly = trend.quarterly_coverage(
                 course=filters.course,
                 as_of=filters.as_of,
                 organisation_id=filters.organisation_id,
@@ -126,14 +126,14 @@ def coverage_report() -> ResponseReturnValue:
 @bp.route("/coverage/export.csv")
 def export_csv() -> ResponseReturnValue:
     """The coverage report as a CSV file for Excel (same filters as the page)."""
-    scope = queries.scope_for(current_user)
-    tree = queries.load_tree()
-    courses = queries.list_courses()
+    scope = loading.scope_for(current_user)
+    tree = loading.load_tree()
+    courses = loading.list_courses()
     form = _filter_form(courses, tree, scope)
     filters = _read_filters(form, courses)
     if filters is None:
         return redirect(url_for("coverage.coverage_report", **request.args))
-    context = queries.load_context(course=filters.course, scope=scope, tree=tree)
+    context = loading.load_context(course=filters.course, scope=scope, tree=tree)
     try:
         report = queries.coverage_report(
             course=filters.course,
@@ -161,17 +161,17 @@ def export_csv() -> ResponseReturnValue:
 def department_detail(department_id: int) -> ResponseReturnValue:
     """One department and its teams: their coverage, and the people not trained or expiring within 90 days."""
     department = db.get_or_404(Department, department_id)
-    scope = queries.scope_for(current_user)
-    tree = queries.load_tree()
+    scope = loading.scope_for(current_user)
+    tree = loading.load_tree()
     require(queries.can_view_department(scope, department, tree=tree))
-    courses = queries.list_courses()
+    courses = loading.list_courses()
     form = _filter_form(courses, tree, scope)
     if "organisation_id" in form:
         del form.organisation_id
     filters = _read_filters(form, courses)
     report = people = None
     if filters is not None:
-        context = queries.load_context(course=filters.course, scope=scope, tree=tree)
+        context = loading.load_context(course=filters.course, scope=scope, tree=tree)
         try:
             report = queries.coverage_report(
                 course=filters.course,
@@ -184,7 +184,7 @@ def department_detail(department_id: int) -> ResponseReturnValue:
             field_error(form, error.field, error.message)
         else:
             page = max(1, request.args.get("page", 1, type=int) or 1)
-            people = queries.list_people_to_train(
+            people = people_to_train.list_people_to_train(
                 context=context, department_id=department.id, as_of=filters.as_of, page=page, per_page=PEOPLE_PER_PAGE
             )
     # Breadcrumbs: the departments above this one that the user may open.
@@ -211,7 +211,7 @@ def department_detail(department_id: int) -> ResponseReturnValue:
 @bp.route("/my-team")
 def my_team() -> ResponseReturnValue:
     """The manager's team: each member's standing on a course, the team's percent, and who needs booking."""
-    courses = queries.list_courses()
+    courses = loading.list_courses()
     form = TeamCourseForm(formdata=request.args if request.args else None)
     form.course.choices = [(c.code, f"{c.name} ({c.code})") for c in courses]
     if not form.course.data:
@@ -231,7 +231,7 @@ def my_team() -> ResponseReturnValue:
 @bp.route("/my-team/book-untrained", methods=["GET", "POST"])
 def book_untrained() -> ResponseReturnValue:
     """Confirm, then book the untrained team members onto the next session of the course with places."""
-    courses = queries.list_courses()
+    courses = loading.list_courses()
     course = _course_from(courses, request.args.get("course") or _default_course_code(courses))
     if course is None:
         abort(404)

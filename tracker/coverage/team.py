@@ -20,8 +20,9 @@ from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, Book
 from tracker.common.errors import TrackerError
 from tracker.common.time import to_london, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
-from tracker.coverage import queries
-from tracker.coverage.queries import PersonTrainingStatus, percent_of, rag_for, status_from
+from tracker.coverage import loading, people_to_train, queries
+from tracker.coverage.people_to_train import PersonTrainingStatus, status_from
+from tracker.coverage.queries import percent_of, rag_for
 from tracker.extensions import db
 from tracker.people.models import Person
 from tracker.people.services import list_team
@@ -51,7 +52,7 @@ class TeamMember:
 
     @property
     def valid_until(self) -> date | None:
-        return queries.last_valid_day(self.expires_on)
+        return people_to_train.last_valid_day(self.expires_on)
 
     @property
     def is_trained(self) -> bool:
@@ -151,7 +152,7 @@ def team_status(*, manager: Person, course: Course, now: datetime | None = None)
     today = to_london(now).date()
     team = list_team(manager, day=today)
     ids = [p.id for p in team]
-    context = queries.load_context(course=course)
+    context = loading.load_context(course=course)
     required = queries.required_people(context, today, ids)
     standing = _record_standing(ids, context.satisfying_course_ids, today) if ids else {}
     bookings = _upcoming_bookings(ids, course, now) if ids else {}

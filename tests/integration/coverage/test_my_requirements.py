@@ -8,7 +8,7 @@ from flask import render_template_string
 
 from tests.factories import make_course, make_department, make_organisation, make_person, make_requirement, wrap_course
 from tests.support.coverage_builders import add_records, make_equivalent, move
-from tracker.coverage.queries import training_status_for_person
+from tracker.coverage.my_requirements import training_status_for_person
 
 AS_OF = date(2019, 1, 1)
 

@@ -24,7 +24,7 @@ from tracker.accounts.models import Role
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.time import add_months, today_london, utc_now
 from tracker.coverage import team
-from tracker.coverage.queries import PersonTrainingStatus
+from tracker.coverage.people_to_train import PersonTrainingStatus
 
 
 @pytest.fixture

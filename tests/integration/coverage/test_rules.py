@@ -16,8 +16,8 @@ from tests.support.coverage_builders import (
     move,
 )
 from tracker.attendance.models import AttendanceOutcome, RecordSource
-from tracker.coverage import queries
-from tracker.coverage.queries import CoverageError
+from tracker.coverage import loading, queries, trend
+from tracker.coverage.loading import CoverageError
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_filter_to_one_organisation(org):
         ("Barnet Homes", None, 5),
         ("Barnet Homes", "Housing", 5),
     ]
-    with pytest.raises(queries.UnknownOrganisationError):
+    with pytest.raises(loading.UnknownOrganisationError):
         queries.coverage_report(course=org["wrap"], as_of=date(2018, 6, 1), organisation_id=999999)
 
 
@@ -219,7 +219,7 @@ def test_quarterly_series_uses_each_quarter_end(org):
     people = add_people(org["children"], 4)
     add_records(people[:1], org["wrap"], date(2017, 5, 1))
     add_records(people[1:3], org["wrap"], date(2018, 5, 1))
-    quarterly = queries.quarterly_coverage(course=org["wrap"], as_of=date(2019, 1, 1))
+    quarterly = trend.quarterly_coverage(course=org["wrap"], as_of=date(2019, 1, 1))
     assert quarterly.quarter_ends == [
         date(2017, 3, 31),
         date(2017, 6, 30),

@@ -16,7 +16,7 @@ from tests.conftest import make_config
 from tests.support.databases import BACKENDS, create_postgres_database, drop_postgres_database, migrate, sqlite_url
 from tests.support.queries import count_queries
 from tracker import create_app
-from tracker.coverage import queries
+from tracker.coverage import loading, queries, trend
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +33,7 @@ def measure(course, built):
     with count_queries(db.engine) as report_counter:
         report = queries.coverage_report(course=course, as_of=built.as_of, period_start=built.period_start)
     with count_queries(db.engine) as quarterly_counter:
-        quarterly = queries.quarterly_coverage(course=course, as_of=built.as_of)
+        quarterly = trend.quarterly_coverage(course=course, as_of=built.as_of)
     return report, quarterly, report_counter.count, quarterly_counter.count
 
 
@@ -71,7 +71,7 @@ def test_the_data_set_is_council_sized(council_scale):
 
 def test_a_fixed_number_of_statements_at_scale(council_scale):
     _, built = council_scale
-    course = queries.get_course(built.course_code)
+    course = loading.get_course(built.course_code)
     started = time.perf_counter()
     report, quarterly, report_count, quarterly_count = measure(course, built)
     elapsed = time.perf_counter() - started
@@ -86,7 +86,7 @@ def test_numbers_equal_the_hand_written_aggregate(council_scale):
     _, built = council_scale
     from tracker.extensions import db
 
-    course = queries.get_course(built.course_code)
+    course = loading.get_course(built.course_code)
     report = queries.coverage_report(course=course, as_of=built.as_of, period_start=built.period_start)
     expected = handwritten.coverage_numbers(
         db.session.connection(), course_id=course.id, as_of=built.as_of, period_start=built.period_start
@@ -107,7 +107,7 @@ def test_numbers_equal_the_hand_written_aggregate(council_scale):
 
 def test_the_same_number_of_statements_on_a_small_data_set(app, db):
     built = dataset.build(db.session.connection(), dataset.SMALL)
-    course = queries.get_course(built.course_code)
+    course = loading.get_course(built.course_code)
     report, quarterly, report_count, quarterly_count = measure(course, built)
     assert len(report.rows) > 5 and quarterly.series
     assert (report_count, quarterly_count) == (REPORT_STATEMENTS, QUARTERLY_STATEMENTS)

@@ -30,7 +30,7 @@ from tracker.attendance.models import Attendance, AttendanceOutcome, RecordSourc
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.time import add_months
 from tracker.courses.models import CourseEquivalence
-from tracker.coverage import queries
+from tracker.coverage import queries, trend
 from tracker.extensions import db
 from tracker.people import services as people
 from tracker.people.models import Person
@@ -133,7 +133,7 @@ def _history(rng: random.Random, wrap, elearning, everyone):
 
 def _figures(course):
     reports = [queries.coverage_report(course=course, as_of=day) for day in AS_OF]
-    quarterly = queries.quarterly_coverage(course=course, as_of=date(2020, 12, 31))
+    quarterly = trend.quarterly_coverage(course=course, as_of=date(2020, 12, 31))
     return [report.rows for report in reports], quarterly.series
 
 
