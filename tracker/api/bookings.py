@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 
 from tracker.api.common import ID_RANGE, PageArgs, list_schema, page_of
 from tracker.api.sessions import _viewable
-from tracker.booking import services
+from tracker.booking import for_others, services
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
@@ -92,7 +92,7 @@ class SessionBookings(MethodView):
             raise TrackerError(f"No person with id {data['person_id']}", field="person_id")
         require(services.can_book_for(actor, person))
         try:
-            booking = services.book_for(actor=actor, training_session=training_session, person=person)
+            booking = for_others.book_for(actor=actor, training_session=training_session, person=person)
         except TrackerError as error:
             if error.field == "person":
                 error.field = "person_id"

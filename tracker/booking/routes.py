@@ -13,7 +13,7 @@ from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
 from tracker.attendance.records import find_valid_record
 from tracker.attendance.services import list_person_records
-from tracker.booking import services
+from tracker.booking import finding, for_others, services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
 from tracker.common.database import read_rows
@@ -76,14 +76,14 @@ def list_sessions() -> ResponseReturnValue:
     ]
     filters.validate()
     month = filters.month.data if not filters.month.errors else None
-    statement, parameters = services.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
+    statement, parameters = finding.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
     page = paginate(statement, number=page_number(), per_page=PER_PAGE, parameters=parameters, rows=True)
     return render_template(
         "booking/list_sessions.html",
         filters=filters,
         page=page,
-        audiences=services.audience_names(page.items),
-        booking_counts=services.places_and_my_status([s.id for s in page.items], current_user.person_id),
+        audiences=finding.audience_names(page.items),
+        booking_counts=finding.places_and_my_status([s.id for s in page.items], current_user.person_id),
     )
 
 
@@ -120,7 +120,7 @@ def book(session_id: int) -> ResponseReturnValue:
     """Book a place for yourself (or join the waiting list when the session is full)."""
     training_session = _viewable_session(session_id, lock=True)
     try:
-        booking = services.book_for(actor=current_user, training_session=training_session, person=current_user.person)
+        booking = for_others.book_for(actor=current_user, training_session=training_session, person=current_user.person)
     except TrackerError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -137,7 +137,7 @@ def my_training() -> ResponseReturnValue:
     my training record, past sessions, and my calendar feed."""
     me = current_user.person
     now = utc_now()
-    upcoming, past = services.my_places(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
+    upcoming, past = finding.my_places(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
     positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
     records = list_person_records(me)
     return render_template(
@@ -190,7 +190,7 @@ def cancel_booking(booking_id: int) -> ResponseReturnValue:
     )
 
 
-def _outcome_summary(outcomes: list[services.BookingOutcome]) -> str:
+def _outcome_summary(outcomes: list[for_others.BookingOutcome]) -> str:
     groups: dict[str, list[str]] = {}
     for outcome in outcomes:
         name = outcome.person.full_name
@@ -220,7 +220,7 @@ def book_team(session_id: int) -> ResponseReturnValue:
         require(len(chosen) == len(set(form.people.data)))
         require(all(services.can_book_for(current_user, person) for person in chosen))
         try:
-            outcomes = services.book_people(
+            outcomes = for_others.book_people(
                 actor=current_user,
                 training_session=training_session,
                 people_to_book=sorted(chosen, key=lambda p: (p.last_name, p.first_name, p.id)),
@@ -257,7 +257,7 @@ def book_people(session_id: int) -> ResponseReturnValue:
         else:
             require(services.can_book_for(current_user, person))
             try:
-                booking = services.book_for(actor=current_user, training_session=training_session, person=person)
+                booking = for_others.book_for(actor=current_user, training_session=training_session, person=person)
             except TrackerError as error:
                 db.session.rollback()
                 flash(error.message, "error")
@@ -269,7 +269,7 @@ def book_people(session_id: int) -> ResponseReturnValue:
     form = FindPersonForm(request.args)
     results: list[Person] = []
     if request.args.get("q") is not None and form.validate():
-        results = services.search_people(form.q.data)
+        results = for_others.search_people(form.q.data)
     booked = services.active_bookings_by_person(session_id, [p.id for p in results])
     return render_template(
         "booking/book_people.html",
@@ -286,7 +286,7 @@ def book_people(session_id: int) -> ResponseReturnValue:
 def partner_attendees() -> ResponseReturnValue:
     """A partner contact sees their organisation's bookings and books named attendees, adding new people."""
     organisation = current_user.person.organisation
-    statement, parameters = services.bookable_sessions(viewer=current_user)
+    statement, parameters = finding.bookable_sessions(viewer=current_user)
     choosable = read_rows(statement.limit(200), parameters)
     form = PartnerAttendeeForm()
     form.session_id.choices = [("", "Choose a session")] + [
@@ -297,7 +297,7 @@ def partner_attendees() -> ResponseReturnValue:
     if form.validate_on_submit():
         training_session = _viewable_session(form.session_id.data)  # one of the choices
         try:
-            person = services.add_partner_attendee(
+            person = for_others.add_partner_attendee(
                 organisation=organisation,
                 first_name=form.first_name.data,
                 last_name=form.last_name.data,
@@ -305,7 +305,7 @@ def partner_attendees() -> ResponseReturnValue:
                 actor=current_user,
             )
             require(services.can_book_for(current_user, person))
-            booking = services.book_for(actor=current_user, training_session=training_session, person=person)
+            booking = for_others.book_for(actor=current_user, training_session=training_session, person=person)
         except TrackerError as error:
             db.session.rollback()
             field_error(form, {"person": "email", "session": "session_id"}.get(error.field, error.field), error.message)
@@ -314,7 +314,7 @@ def partner_attendees() -> ResponseReturnValue:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("booking.partner_attendees"))
-    page = paginate(services.organisation_bookings_query(organisation.id), number=page_number(), per_page=PER_PAGE)
+    page = paginate(finding.organisation_bookings_query(organisation.id), number=page_number(), per_page=PER_PAGE)
     positions = services.waitlist_positions([b.id for b in page.items if b.status == BookingStatus.WAITLISTED])
     return render_template(
         "booking/partner_attendees.html", form=form, organisation=organisation, page=page, positions=positions

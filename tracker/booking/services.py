@@ -10,41 +10,32 @@ the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
-from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
-    Integer,
-    Row,
     Select,
     and_,
     bindparam,
     case,
     func,
-    literal,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.audit import record_event
-from tracker.common.database import read_rows
-from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
-from tracker.common.paging import Page, paginate
-from tracker.common.time import add_months, format_datetime, start_of_london_day, utc_now
-from tracker.courses.models import Course, SessionAudience, SessionStatus, SessionTrainer, TrainingSession
+from tracker.common.errors import ConflictError, TrackerError
+from tracker.common.time import format_datetime, utc_now
+from tracker.courses.models import SessionAudience, SessionStatus, SessionTrainer, TrainingSession
 from tracker.extensions import db
 from tracker.people import services as people
-from tracker.people.models import Organisation, Person
+from tracker.people.models import Person
 
 
 class BookingError(TrackerError):
@@ -533,165 +524,6 @@ def lapse_expired_holds(*, session_id: int | None = None, now: datetime | None =
 # --- Finding sessions, my training, booking for others ----------------------------------------------
 
 
-@cache
-def _bookable_sessions_statement(*, everyone: bool, by_course: bool, by_month: bool) -> Select:
-    """Built once for each shape (the sessions list runs it on every visit); parameters: now, and
-    organisation_id, course_id, month_start and month_end where the shape uses them.
-
-    Rows of columns, not entities: id, display_title (the session's title, else its course's name), starts_at,
-    ends_at, venue, online_url, capacity and audience_restricted; the `when`, `where` and `places` filters take
-    a row as they take a session. Loading the page's sessions and their courses as ORM objects cost a quarter of
-    the page's time."""
-    session = TrainingSession
-    starts_at = session.starts_at
-    statement = (
-        select(
-            session.id,
-            session.display_title_column().label("display_title"),
-            starts_at,
-            session.ends_at,
-            session.venue,
-            session.online_url,
-            session.capacity,
-            session.audience_restricted,
-        )
-        .join(Course, Course.id == session.course_id)
-        .where(session.status == SessionStatus.PUBLISHED, starts_at > bindparam("now", type_=starts_at.type))
-    )
-    if not everyone:
-        audiences = select(SessionAudience.session_id).where(
-            SessionAudience.organisation_id == bindparam("organisation_id")
-        )
-        statement = statement.where(or_(session.audience_restricted.is_(False), session.id.in_(audiences)))
-    if by_course:
-        statement = statement.where(session.course_id == bindparam("course_id"))
-    if by_month:
-        statement = statement.where(
-            starts_at >= bindparam("month_start", type_=starts_at.type),
-            starts_at < bindparam("month_end", type_=starts_at.type),
-        )
-    return statement.order_by(starts_at, session.id)
-
-
-def bookable_sessions(
-    *, viewer: UserAccount, course_id: int | None = None, month: date | None = None, now: datetime | None = None
-) -> tuple[Select, dict[str, Any]]:
-    """Upcoming published sessions the viewer may book, soonest first, as rows (see
-    `_bookable_sessions_statement`); `month` is any day of a London month. Returns the statement and the values
-    of its parameters: run it with `read_rows` or `paginate(..., rows=True)`.
-
-    The coordinator (who books anyone, whatever the audience) sees every session; others see sessions open to
-    all and those restricted to audiences that include their organisation (`audience_names` names them)."""
-    everyone = viewer.has_role(Role.COORDINATOR)
-    parameters: dict[str, Any] = {"now": now or utc_now()}
-    if not everyone:
-        parameters["organisation_id"] = viewer.person.organisation_id
-    if course_id is not None:
-        parameters["course_id"] = course_id
-    if month is not None:
-        first = month.replace(day=1)
-        parameters["month_start"] = start_of_london_day(first)
-        parameters["month_end"] = start_of_london_day(add_months(first, 1))
-    statement = _bookable_sessions_statement(
-        everyone=everyone, by_course=course_id is not None, by_month=month is not None
-    )
-    return statement, parameters
-
-
-def _with_session():
-    """For statements that join the booking's session already: fill it (and its course) from that join."""
-    return contains_eager(Booking.training_session).joinedload(TrainingSession.course)
-
-
-@cache
-def _places_statement(*, upcoming: bool) -> Select:
-    """A person's places for "My training", as rows of columns rather than entities (parameters person_id and
-    now; built once for each half). Upcoming: active places, and those lost to a cancelled session, soonest
-    first. Past: places on sessions that have started, not cancelled, latest first.
-
-    Each row has: id and status (the booking's); session_id, title (the session's, else its course's name),
-    starts_at, ends_at, venue, online_url and cancel_reason (the session's); the `when` and `where` filters
-    take it as they take a session. Loading a page of bookings with their sessions and courses as ORM objects
-    cost about four times as much, and this page is every member of staff's."""
-    session = TrainingSession
-    starts_at = session.starts_at
-    now = bindparam("now", type_=starts_at.type)
-    statement = (
-        select(
-            Booking.id,
-            Booking.status,
-            session.id.label("session_id"),
-            TrainingSession.display_title_column().label("title"),
-            starts_at,
-            session.ends_at,
-            session.venue,
-            session.online_url,
-            session.cancel_reason,
-        )
-        .join(session, session.id == Booking.session_id)
-        .join(Course, Course.id == session.course_id)
-        .where(Booking.person_id == bindparam("person_id"))
-    )
-    if upcoming:
-        return statement.where(
-            starts_at > now, or_(_status_in(ACTIVE_STATUSES), session.status == SessionStatus.CANCELLED)
-        ).order_by(starts_at, Booking.id)
-    return statement.where(starts_at <= now, Booking.status != BookingStatus.CANCELLED).order_by(
-        starts_at.desc(), Booking.id.desc()
-    )
-
-
-@cache
-def _my_places_statement() -> CompoundSelect:
-    """A person's upcoming places and a page of their past ones in one statement (parameters person_id, now,
-    page_limit and page_offset; built once): "My training" runs it on every visit, and a statement is a round
-    trip and its share of the worker's CPU. Rows as `_places_statement`'s, with `part` (0 upcoming, 1 past) and
-    `page_total` (the past places' total, counted before the page's LIMIT). The order of the rows is not
-    SQL's to keep across a UNION: `my_places` sorts each part."""
-    upcoming = _places_statement(upcoming=True).order_by(None)
-    upcoming = upcoming.add_columns(literal(0, Integer).label("part"), literal(0, Integer).label("page_total"))
-    past = (
-        _places_statement(upcoming=False)
-        .add_columns(literal(1, Integer).label("part"), func.count().over().label("page_total"))
-        .limit(bindparam("page_limit", type_=Integer))
-        .offset(bindparam("page_offset", type_=Integer))
-        .subquery("past")
-    )
-    return union_all(upcoming, select(*past.c))
-
-
-def my_places(person: Person, *, number: int, per_page: int, now: datetime | None = None) -> tuple[list[Row], Page]:
-    """The person's places on sessions still to come, soonest first, and page `number` of their places on
-    sessions that have started, latest first (rows: see `_places_statement`), in one statement."""
-    parameters = {"person_id": person.id, "now": now or utc_now()}
-    rows = read_rows(
-        _my_places_statement(), {**parameters, "page_limit": per_page, "page_offset": (number - 1) * per_page}
-    )
-    upcoming = sorted((row for row in rows if row.part == 0), key=lambda row: (row.starts_at, row.id))
-    past = sorted((row for row in rows if row.part == 1), key=lambda row: (row.starts_at, row.id), reverse=True)
-    if not past and number > 1:  # past the end (or emptied since the link was made): the last page
-        statement = _places_statement(upcoming=False)
-        return upcoming, paginate(statement, number=number, per_page=per_page, parameters=parameters, rows=True)
-    return upcoming, Page(items=past, total=past[0].page_total if past else 0, number=number, per_page=per_page)
-
-
-def organisation_bookings_query(organisation_id: int, *, now: datetime | None = None) -> Select:
-    """Active bookings of an organisation's people on sessions still to come, soonest first."""
-    now = now or utc_now()
-    return (
-        select(Booking)
-        .join(Booking.training_session)
-        .join(Booking.person)
-        .options(_with_session(), joinedload(Booking.person))
-        .where(
-            Person.organisation_id == organisation_id,
-            TrainingSession.starts_at > now,
-            Booking.status.in_(ACTIVE_STATUSES),
-        )
-        .order_by(TrainingSession.starts_at, Person.last_name, Person.first_name, Booking.id)
-    )
-
-
 def session_bookings_query(
     training_session: TrainingSession,
     *,
@@ -740,102 +572,6 @@ def active_bookings_by_person(session_id: int, person_ids: list[int]) -> dict[in
     return {booking.person_id: booking for booking in rows}
 
 
-@cache
-def _places_and_my_status_statement() -> Select:
-    """Built once (parameters session_ids, person_id): "Find a session" runs it on every visit."""
-    mine = and_(Booking.person_id == bindparam("person_id"), _status_in(ACTIVE_STATUSES))
-    return (
-        select(
-            Booking.session_id,
-            func.sum(case((_status_in(SEAT_STATUSES), 1), else_=0)),
-            func.max(case((mine, Booking.status))),
-        )
-        .where(Booking.session_id.in_(bindparam("session_ids", expanding=True)))
-        .group_by(Booking.session_id)
-    )
-
-
-def places_and_my_status(session_ids: list[int], person_id: int) -> dict[int, tuple[int, str | None]]:
-    """{session_id: (seats taken, the person's active booking status or None)} for a list of sessions, in one
-    query (what the sessions list shows beside each session); sessions with no booking at all are left out."""
-    if not session_ids:
-        return {}
-    parameters = {"session_ids": list(session_ids), "person_id": person_id}
-    rows = read_rows(_places_and_my_status_statement(), parameters)
-    return {session_id: (int(taken or 0), status) for session_id, taken, status in rows}
-
-
-def audience_names(sessions: list) -> dict[int, str]:
-    """{session_id: "Barnet Council, Barnet Enfield and Haringey Mental Health NHS Trust"} for the restricted
-    sessions among these (sessions or rows with id and audience_restricted), in one query (none when no session
-    is restricted): a list names the organisations a restricted session is for, by name."""
-    restricted = [s.id for s in sessions if s.audience_restricted]
-    if not restricted:
-        return {}
-    rows = read_rows(
-        select(SessionAudience.session_id, Organisation.name)
-        .join(Organisation, Organisation.id == SessionAudience.organisation_id)
-        .where(SessionAudience.session_id.in_(restricted))
-        .order_by(Organisation.name, Organisation.id)
-    )
-    names: dict[int, list[str]] = {session_id: [] for session_id in restricted}
-    for session_id, name in rows:
-        names[session_id].append(name)
-    return {session_id: ", ".join(organisations) for session_id, organisations in names.items()}
-
-
-def book_for(
-    *, actor: UserAccount, training_session: TrainingSession, person: Person, now: datetime | None = None
-) -> Booking:
-    """Book `person` as `actor` (themselves, their team, their organisation, or anyone for the coordinator).
-
-    Raises NotAllowedError when the actor may not book for that person, then what `book_place` raises.
-    """
-    if not can_book_for(actor, person):
-        raise NotAllowedError(f"You cannot book a place for {person.full_name}", field="person")
-    return book_place(
-        training_session=training_session,
-        person=person,
-        booked_by=actor.person,
-        source=source_for(actor, person),
-        now=now,
-    )
-
-
-@dataclass(frozen=True)
-class BookingOutcome:
-    """What happened when one person of several was booked."""
-
-    person: Person
-    #: confirmed, waitlisted, held, already_booked, or refused (see message).
-    result: str
-    booking: Booking | None = None
-    message: str | None = None
-
-
-def book_people(
-    *, actor: UserAccount, training_session: TrainingSession, people_to_book: list[Person], now: datetime | None = None
-) -> list[BookingOutcome]:
-    """Book several people at once (a manager's team); each person's result is reported, none stops the rest.
-
-    Raises NotAllowedError before booking anyone if the actor may not book one of them.
-    """
-    for person in people_to_book:
-        if not can_book_for(actor, person):
-            raise NotAllowedError(f"You cannot book a place for {person.full_name}", field="people")
-    outcomes = []
-    for person in people_to_book:
-        try:
-            booking = book_for(actor=actor, training_session=training_session, person=person, now=now)
-        except AlreadyBookedError as error:
-            outcomes.append(BookingOutcome(person, "already_booked", message=error.message))
-        except BookingError as error:
-            outcomes.append(BookingOutcome(person, "refused", message=error.message))
-        else:
-            outcomes.append(BookingOutcome(person, str(booking.status), booking=booking))
-    return outcomes
-
-
 def cancel_place(*, booking: Booking, actor: UserAccount, now: datetime | None = None) -> list[Booking]:
     """Cancel a place from a page or the API: refuses a booking already cancelled, and (except for the
     coordinator) a session that has started. Returns the bookings promoted from the waiting list."""
@@ -846,71 +582,3 @@ def cancel_place(*, booking: Booking, actor: UserAccount, now: datetime | None =
         raise BookingClosedError("This session has already started, so the place cannot be cancelled", code="started")
     reason = None if actor.person_id == booking.person_id else f"Cancelled by {actor.person.full_name}"
     return cancel_booking(booking=booking, cancelled_by=actor.person, reason=reason, now=now)
-
-
-def search_people(query: str, *, limit: int = 25) -> list[Person]:
-    """People whose name or email contains `query` (ignoring case), by name; at most `limit`."""
-    words = query.strip().lower().split()
-    if not words:
-        return []
-    full_name = func.lower(Person.first_name + " " + Person.last_name)
-    conditions = [
-        or_(full_name.contains(word, autoescape=True), Person.email.contains(word, autoescape=True)) for word in words
-    ]
-    return list(
-        db.session.scalars(
-            select(Person)
-            .options(joinedload(Person.organisation))
-            .where(Person.erased_at.is_(None), *conditions)
-            .order_by(Person.last_name, Person.first_name, Person.id)
-            .limit(limit)
-        )
-    )
-
-
-class EmailInOtherOrganisationError(ConflictError):
-    code = "email_in_other_organisation"
-
-
-def add_partner_attendee(
-    *, organisation: Organisation, first_name: str, last_name: str, email: str, actor: UserAccount
-) -> Person:
-    """The attendee a partner contact names: the person with that email if they belong to the
-    organisation, else a new person in it. Raises TrackerError for missing or bad details, and
-    EmailInOtherOrganisationError when the email belongs to someone elsewhere."""
-    first_name, last_name = " ".join(first_name.split()), " ".join(last_name.split())
-    email = email.strip().lower()
-    if not first_name:
-        raise TrackerError("Enter the attendee's first name", field="first_name")
-    if not last_name:
-        raise TrackerError("Enter the attendee's last name", field="last_name")
-    if len(first_name) > 100 or len(last_name) > 100:
-        raise TrackerError("Names must be 100 characters or fewer", field="first_name")
-    if not email:
-        raise TrackerError("Enter the attendee's email address", field="email")
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise TrackerError(
-            "Enter an email address in the correct format, like name@example.com", field="email"
-        ) from error
-    existing = people.find_person_by_email(email)
-    if existing is not None:
-        if existing.organisation_id != organisation.id:
-            raise EmailInOtherOrganisationError(
-                f"{email} belongs to someone in another organisation, so you cannot book them. "
-                "Ask the Prevent coordinator if they have moved to your organisation.",
-                field="email",
-            )
-        return existing
-    person = Person(organisation_id=organisation.id, first_name=first_name, last_name=last_name, email=email)
-    db.session.add(person)
-    db.session.flush()
-    record_event(
-        "person.created",
-        actor=actor,
-        object_type="person",
-        object_id=person.id,
-        after={"organisation_id": organisation.id, "email": email, "added_by": "partner"},
-    )
-    return person

@@ -36,7 +36,7 @@ from tests.support.html_safety import crawl, payload, scan
 from tracker.accounts.models import Role, UserAccount
 from tracker.attendance import services as attendance
 from tracker.attendance.models import Attendance, AttendanceOutcome
-from tracker.booking import services as booking_services
+from tracker.booking import for_others
 from tracker.common.time import utc_now
 from tracker.courses import sessions
 from tracker.courses.models import Course, SessionTrainer, TrainerPart
@@ -104,7 +104,7 @@ def world(app) -> MarkedWorld:
 
     upcoming = make_session(title=PLANTED["session title"], venue=PLANTED["venue"], lead=trainer.person)
     make_booking(upcoming, staff.person)
-    booking_services.book_for(actor=partner, training_session=upcoming, person=attendee)
+    for_others.book_for(actor=partner, training_session=upcoming, person=attendee)
     to_cancel = make_session(title=PLANTED["session title"], venue=PLANTED["venue"], lead=trainer.person)
     make_booking(to_cancel, staff.person)
     sessions.cancel_session(training_session=to_cancel, actor=coordinator, reason=PLANTED["cancel reason"])
