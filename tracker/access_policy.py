@@ -88,7 +88,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "courses.list_requirements": COORDINATOR,
     "courses.new_requirement": COORDINATOR,
     "courses.remove_requirement": COORDINATOR,
-    # Sessions: trainers and the coordinator; object check `sessions.can_manage_session` (a trainer
+    # Sessions: trainers and the coordinator; object check `session_queries.can_manage_session` (a trainer
     # manages only the sessions they deliver).
     "sessions.my_sessions": TRAINERS,
     "sessions.create_session": TRAINERS,

@@ -20,7 +20,7 @@ from tracker.booking import services as booking_services
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
 from tracker.common.time import DateOutOfRangeError, check_date_range, end_of_london_day, start_of_london_day, to_london
-from tracker.courses import sessions
+from tracker.courses import session_queries, sessions
 from tracker.courses.models import SessionStatus, TrainerPart, TrainingSession
 from tracker.extensions import db
 from tracker.people.models import Organisation, Person
@@ -187,7 +187,7 @@ class _ApiFields:
 
 def _viewable(session_id: int) -> TrainingSession:
     training_session = db.get_or_404(TrainingSession, session_id)
-    if not sessions.can_view_session(acting_user(), training_session):
+    if not session_queries.can_view_session(acting_user(), training_session):
         abort(404)
     return training_session
 
@@ -198,7 +198,7 @@ class Sessions(MethodView):
     @blp.response(200, SessionList)
     def get(self, args):
         """List sessions by start time: published and cancelled ones, and drafts you deliver (all for the coordinator)."""
-        statement = sessions.sessions_query(
+        statement = session_queries.sessions_query(
             viewer=acting_user(),
             course_code=args.get("course"),
             status=args.get("status"),
@@ -220,7 +220,7 @@ class Sessions(MethodView):
         status = data.get("status", SessionStatus.DRAFT)
         if status == SessionStatus.CANCELLED:
             raise _invalid("A new session is a draft or published", "status")
-        course = sessions.find_course_by_code(data["course_code"])
+        course = session_queries.find_course_by_code(data["course_code"])
         if course is None:
             raise _invalid(f"No course with code {data['course_code']}", "course_code")
         team = _team(data["trainers"]) if "trainers" in data else {"lead": actor.person}
@@ -259,7 +259,7 @@ class SessionById(MethodView):
         `"status": "published"` publishes a draft. Capacity below the seats taken is refused (422)."""
         actor = acting_user()
         training_session = _viewable(session_id)
-        require(sessions.can_manage_session(actor, training_session))
+        require(session_queries.can_manage_session(actor, training_session))
         status = data.pop("status", None)
         if status == SessionStatus.CANCELLED:
             raise _invalid("Cancel a session with POST /sessions/{id}/cancel, giving a reason", "status")
@@ -292,7 +292,7 @@ class CancelSession(MethodView):
         """Cancel a session you deliver, with a reason: every booking is cancelled and everyone told."""
         actor = acting_user()
         training_session = _viewable(session_id)
-        require(sessions.can_manage_session(actor, training_session))
+        require(session_queries.can_manage_session(actor, training_session))
         sessions.cancel_session(training_session=training_session, actor=actor, reason=data["reason"])
         db.session.commit()
         return _one(training_session)

@@ -22,7 +22,7 @@ from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
-from tracker.courses import sessions
+from tracker.courses import session_queries
 from tracker.courses.models import SessionTrainer, TrainingSession
 from tracker.coverage.my_requirements import training_status_for_person
 from tracker.extensions import db
@@ -54,7 +54,7 @@ def _viewable_session(session_id: int, *options, lock: bool = False) -> Training
             abort(404)
     else:
         training_session = db.get_or_404(TrainingSession, session_id, options=list(options))
-    if not sessions.can_view_session(current_user, training_session):
+    if not session_queries.can_view_session(current_user, training_session):
         abort(404)
     return training_session
 
@@ -72,7 +72,7 @@ def list_sessions() -> ResponseReturnValue:
     """Find a session: upcoming published sessions, by course and month, with places left."""
     filters = FindSessionForm(request.args)
     filters.course.choices = [("", "All courses")] + [
-        (c.id, f"{c.name} ({c.code})") for c in sessions.active_course_rows()
+        (c.id, f"{c.name} ({c.code})") for c in session_queries.active_course_rows()
     ]
     filters.validate()
     month = filters.month.data if not filters.month.errors else None
@@ -96,7 +96,7 @@ def show_session(session_id: int) -> ResponseReturnValue:
     position = None
     if booking is not None and booking.status == BookingStatus.WAITLISTED:
         position = services.waitlist_positions([booking.id]).get(booking.id)
-    taken = sessions.seat_counts([session_id])[session_id]
+    taken = session_queries.seat_counts([session_id])[session_id]
     return render_template(
         "booking/show_session.html",
         training_session=training_session,
@@ -108,7 +108,7 @@ def show_session(session_id: int) -> ResponseReturnValue:
         problem=services.booking_problem(training_session),
         in_audience=services.is_in_audience(training_session, me),
         record=find_valid_record(person_id=me.id, course_id=training_session.course_id),
-        can_manage=sessions.can_manage_session(current_user, training_session),
+        can_manage=session_queries.can_manage_session(current_user, training_session),
         is_manager=current_user.has_role(Role.MANAGER),
         is_coordinator=current_user.has_role(Role.COORDINATOR),
         is_partner=current_user.has_role(Role.PARTNER),

@@ -16,7 +16,7 @@ from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import add_months, london_clock, london_to_utc, start_of_london_day, to_london, utc_now
-from tracker.courses import sessions
+from tracker.courses import series, session_queries, sessions
 from tracker.courses.models import Course, SessionStatus, TrainerPart, TrainingSession
 from tracker.courses.session_forms import (
     CancelSessionForm,
@@ -54,7 +54,7 @@ def _is_coordinator() -> bool:
 
 def _load_session(session_id: int) -> TrainingSession:
     training_session = db.get_or_404(TrainingSession, session_id)
-    require(sessions.can_manage_session(current_user, training_session))
+    require(session_queries.can_manage_session(current_user, training_session))
     return training_session
 
 
@@ -62,15 +62,15 @@ def _set_choices(form, training_session: TrainingSession | None = None) -> None:
     """Courses, organisations and people to choose from. On a new session a trainer leads it, so is
     not offered as their own co-trainer; on an existing one everyone already on it stays listed."""
     coordinator = _is_coordinator()
-    trainers = sessions.list_eligible_trainers()
+    trainers = session_queries.list_eligible_trainers()
     if training_session is None and not coordinator:
         trainers = [p for p in trainers if p.id != current_user.person_id]
     if training_session is not None:
         listed = {p.id for p in trainers}
         trainers += [row.person for row in training_session.trainers if row.person_id not in listed]
     form.set_choices(
-        courses=sessions.list_active_courses(),
-        organisations=sessions.list_organisations(),
+        courses=session_queries.list_active_courses(),
+        organisations=session_queries.list_organisations(),
         trainers=trainers,
         can_choose_lead=coordinator,
     )
@@ -125,14 +125,14 @@ def my_sessions() -> ResponseReturnValue:
     now = utc_now()
     when = "past" if request.args.get("when") == "past" else "upcoming"
     filters = SessionListFilterForm(request.args)
-    filters.course.choices = [("", "All courses")] + [(c.id, c.code) for c in sessions.active_course_rows()]
+    filters.course.choices = [("", "All courses")] + [(c.id, c.code) for c in session_queries.active_course_rows()]
     coordinator = _is_coordinator()
     month = None
     if coordinator:
         filters.validate()
         month = filters.month.data if not filters.month.errors else None
     status = request.args.get("status") if coordinator else None
-    statement = sessions.sessions_query(
+    statement = session_queries.sessions_query(
         viewer=current_user,
         course_id=filters.course.data if coordinator else None,
         status=SessionStatus(status) if status in set(SessionStatus) else None,
@@ -142,7 +142,7 @@ def my_sessions() -> ResponseReturnValue:
         newest_first=when == "past" and not month,
     )
     page = paginate(statement, number=page_number(), per_page=PER_PAGE)
-    counts = sessions.seat_counts([s.id for s in page.items])
+    counts = session_queries.seat_counts([s.id for s in page.items])
     return render_template(
         "sessions/my_sessions.html",
         page=page,
@@ -229,7 +229,7 @@ def create_series() -> ResponseReturnValue:
         try:
             if course is None:
                 raise TrackerError("Select a course", field="course")
-            created = sessions.create_series(
+            created = series.create_series(
                 actor=current_user,
                 course=course,
                 title=form.title.data,
@@ -264,7 +264,7 @@ def show_session(session_id: int) -> ResponseReturnValue:
     positions = booking_services.waitlist_positions(
         [b.id for b in bookings if b.status == booking_services.BookingStatus.WAITLISTED]
     )
-    counts = sessions.seat_counts([training_session.id])[training_session.id]
+    counts = session_queries.seat_counts([training_session.id])[training_session.id]
     return render_template(
         "sessions/show.html",
         training_session=training_session,
@@ -297,7 +297,7 @@ def _fill_edit_form(form: EditSessionForm, training_session: TrainingSession) ->
     form.co_trainers.data = [r.person_id for r in rows if r.part == TrainerPart.CO_TRAINER]
     form.observers.data = [r.person_id for r in rows if r.part == TrainerPart.OBSERVER]
     if "lead" in form:
-        lead = sessions.lead_of(training_session)
+        lead = session_queries.lead_of(training_session)
         form.lead.data = lead.id if lead else None
 
 
@@ -381,5 +381,5 @@ def cancel_session(session_id: int) -> ResponseReturnValue:
             told = told if count else ""
             flash(f"Session cancelled.{told}", "success")
             return redirect(url_for("sessions.show_session", session_id=session_id))
-    counts = sessions.seat_counts([training_session.id])[training_session.id]
+    counts = session_queries.seat_counts([training_session.id])[training_session.id]
     return render_template("sessions/cancel.html", form=form, training_session=training_session, counts=counts)

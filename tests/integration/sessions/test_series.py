@@ -10,7 +10,7 @@ from tests.factories import make_user, wrap_course
 from tests.integration.sessions.helpers import make_trainer, recording_signals
 from tracker.accounts.models import Role
 from tracker.common.time import to_london, today_london
-from tracker.courses import sessions
+from tracker.courses import series, sessions
 from tracker.courses.models import SessionStatus
 
 
@@ -29,11 +29,11 @@ from tracker.courses.models import SessionStatus
     ],
 )
 def test_nth_weekday(year, month, weekday, ordinal, expected):
-    assert sessions.nth_weekday(year, month, weekday, ordinal) == expected
+    assert series.nth_weekday(year, month, weekday, ordinal) == expected
 
 
 def test_series_dates_cross_the_year():
-    days = sessions.series_dates(first_month=date(2027, 11, 1), months=4, weekday=1, ordinal=1)
+    days = series.series_dates(first_month=date(2027, 11, 1), months=4, weekday=1, ordinal=1)
     assert days == [date(2027, 11, 2), date(2027, 12, 7), date(2028, 1, 4), date(2028, 2, 1)]
 
 
@@ -46,7 +46,7 @@ def test_first_tuesday_of_each_month_for_six_months(app):
     wrap = wrap_course()
     trainer = make_trainer(wrap)
     with recording_signals() as log:
-        created = sessions.create_series(
+        created = series.create_series(
             actor=trainer,
             course=wrap,
             first_month=next_month(),
@@ -73,7 +73,7 @@ def test_first_tuesday_of_each_month_for_six_months(app):
 def test_a_series_of_drafts_on_the_last_sunday_keeps_10am_across_clock_changes(app):
     wrap = wrap_course()
     coordinator = make_user(Role.COORDINATOR)
-    created = sessions.create_series(
+    created = series.create_series(
         actor=coordinator,
         course=wrap,
         first_month=date(2027, 3, 1),
@@ -118,5 +118,5 @@ def test_series_rules(app, changes, field, message):
         **changes,
     }
     with pytest.raises(sessions.SessionError, match=message) as caught:
-        sessions.create_series(**args)
+        series.create_series(**args)
     assert caught.value.field == field

@@ -14,7 +14,7 @@ from tracker.booking import services as booking_services
 from tracker.booking.models import BookingStatus
 from tracker.common.errors import ConflictError, NotAllowedError
 from tracker.common.time import utc_now
-from tracker.courses import sessions
+from tracker.courses import session_queries, sessions
 from tracker.courses.models import AccreditationStatus, SessionStatus, SessionTrainer, TrainerPart
 
 
@@ -264,14 +264,14 @@ def test_who_manages_a_session(app, wrap):
     lead, co, observer, stranger = (make_trainer(wrap) for _ in range(4))
     coordinator = make_user(Role.COORDINATOR)
     training_session = new_session(lead, wrap, co_trainers=[co.person], observers=[observer.person])
-    assert sessions.can_manage_session(lead, training_session)
-    assert sessions.can_manage_session(co, training_session)
-    assert not sessions.can_manage_session(observer, training_session)
-    assert not sessions.can_manage_session(stranger, training_session)
-    assert sessions.can_manage_session(coordinator, training_session)
+    assert session_queries.can_manage_session(lead, training_session)
+    assert session_queries.can_manage_session(co, training_session)
+    assert not session_queries.can_manage_session(observer, training_session)
+    assert not session_queries.can_manage_session(stranger, training_session)
+    assert session_queries.can_manage_session(coordinator, training_session)
     staff = make_user(Role.STAFF)
-    assert not sessions.can_view_session(staff, training_session)  # a draft
-    assert sessions.can_view_session(observer, training_session)
+    assert not session_queries.can_view_session(staff, training_session)  # a draft
+    assert session_queries.can_view_session(observer, training_session)
 
 
 # --- Cancel ------------------------------------------------------------------------------------------
