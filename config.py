@@ -33,9 +33,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     #: No fallback in production: an unset DATABASE_URL is refused (see `problems`), never an SQLite file.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
-    #: A pooled connection unused for this long is pinged before use (`tracker.common.database.ping_idle_connections`).
-    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS") or 2)
+    #: A pooled connection is checked with a ping as it comes out of the pool; a dead one (the database restarted,
+    #: a network device dropped it) is replaced before the request uses it.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     #: The public address in email links; production refuses to start without it.
     TRACKER_BASE_URL = (os.environ.get("TRACKER_BASE_URL") or "").rstrip("/")

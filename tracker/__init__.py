@@ -113,21 +113,14 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from tracker.common.database import (
-        commit_read_only_requests,
-        configure_engine,
-        ping_idle_connections,
-        sqlite_connections_take_turns,
-    )
+    from tracker.common import unit_of_work
+    from tracker.common.database import configure_engine
     from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
 
-    sqlite_connections_take_turns(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-        if db.engine.dialect.name != "sqlite":
-            ping_idle_connections(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
-    commit_read_only_requests(app)
+    unit_of_work.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)

@@ -1,10 +1,17 @@
-"""Command-line interface: `flask --app wsgi <group> <command>`. Commands only call services."""
+"""Command-line interface: `flask --app wsgi <group> <command>`. Commands only call services; each command is one
+unit of work, committed when it returns and rolled back when it fails (a `--dry-run` rolls back itself)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from importlib import import_module
 
+import click
 from flask import Flask
+from flask.cli import with_appcontext
+
+from tracker.common.unit_of_work import unit_of_work
 
 #: (module, click group) for every command group, one line each.
 COMMAND_GROUPS = [
@@ -25,4 +32,19 @@ COMMAND_GROUPS = [
 
 def init_app(app: Flask) -> None:
     for module, name in COMMAND_GROUPS:
-        app.cli.add_command(getattr(import_module(module), name))
+        group: click.Group = getattr(import_module(module), name)
+        for command in group.commands.values():
+            if not getattr(command.callback, "in_unit_of_work", False):
+                command.callback = _in_unit_of_work(command.callback)
+        app.cli.add_command(group)
+
+
+def _in_unit_of_work(callback: Callable) -> Callable:
+    @with_appcontext
+    @wraps(callback)
+    def run(*args, **kwargs):
+        with unit_of_work():
+            return callback(*args, **kwargs)
+
+    run.in_unit_of_work = True
+    return run

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import is_api_request
+from tracker.common.unit_of_work import keep_despite_error
 from tracker.extensions import db
 
 API_CODES = {
@@ -79,7 +80,7 @@ def init_app(app: Flask) -> None:
                 actor_label=request.form.get("email") or request.remote_addr,
                 after={"path": request.path},
             )
-            db.session.commit()
+            keep_despite_error()
         response = make_response(_http_error(error.code or 500, error.description, error))
         for name, value in error.get_headers():
             if name in KEPT_ERROR_HEADERS:  # a 405 says which methods are allowed

@@ -59,7 +59,6 @@ def new_user() -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, error.field or "email", error.message)
         else:
-            db.session.commit()
             how = (
                 "We have emailed them a link to set their password."
                 if link_sent
@@ -98,9 +97,9 @@ def edit_roles(user_id: int) -> ResponseReturnValue:
         try:
             services.set_roles(user=user, roles={Role(r) for r in form.roles.data or []}, actor=_actor())
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, "roles", error.message)
         else:
-            db.session.commit()
             flash("Roles saved", "success")
             return redirect(url_for("accounts.user", user_id=user.id))
     db.session.rollback()
@@ -114,9 +113,9 @@ def disable_user(user_id: int) -> ResponseReturnValue:
     try:
         services.set_active(user=user, active=False, actor=_actor())
     except TrackerError as error:
+        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("accounts.user", user_id=user.id))
-    db.session.commit()
     flash(f"{user.person.full_name}'s account is disabled", "success")
     return redirect(url_for("accounts.user", user_id=user.id))
 
@@ -126,7 +125,6 @@ def enable_user(user_id: int) -> ResponseReturnValue:
     """Let a disabled account sign in again."""
     user = db.get_or_404(UserAccount, user_id)
     services.set_active(user=user, active=True, actor=_actor())
-    db.session.commit()
     flash(f"{user.person.full_name}'s account is enabled", "success")
     return redirect(url_for("accounts.user", user_id=user.id))
 
@@ -141,7 +139,6 @@ def send_password_link(user_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("accounts.user", user_id=user.id))
-    db.session.commit()
     if link_sent:
         flash(f"We have emailed {user.person.email} a new link to set their password", "success")
     else:

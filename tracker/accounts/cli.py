@@ -10,7 +10,6 @@ from flask import current_app
 from tracker.accounts import links, services
 from tracker.accounts.models import Role
 from tracker.common.errors import TrackerError
-from tracker.extensions import db
 from tracker.people import services as people
 from tracker.people.models import OrganisationKind
 
@@ -74,9 +73,7 @@ def create_user_command(
         )
         link_sent = password is None and links.send_set_password_link(user=user, actor=None, actor_label="cli")
     except TrackerError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from error
-    db.session.commit()
     click.echo(f"Created account {user.id} for {user.person.email} with roles {', '.join(sorted(user.roles))}")
     if link_sent:
         days = current_app.config["SET_PASSWORD_LINK_DAYS"]
@@ -94,6 +91,5 @@ def create_token_command(email: str):
     if user is None:
         raise click.ClickException(f"No account for {email}")
     token = services.create_api_token(user=user, actor_label="cli")
-    db.session.commit()
     click.echo(f"API token for {user.person.email} (shown once; keep it secret):")
     click.echo(token)

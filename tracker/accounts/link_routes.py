@@ -69,7 +69,6 @@ def forgotten_password() -> ResponseReturnValue:
     form = AskForLinkForm()
     if form.validate_on_submit() and not _organisation_sign_in_only(form):
         links.request_password_reset(email=form.email.data)
-        db.session.commit()
         return redirect(url_for("links.check_email", kind="password"))
     return render_template("auth/forgotten_password.html", form=form)
 
@@ -82,7 +81,6 @@ def ask_for_sign_in_link() -> ResponseReturnValue:
     form = AskForLinkForm()
     if form.validate_on_submit() and not _organisation_sign_in_only(form):
         links.request_sign_in_link(email=form.email.data, next_url=_safe_next())
-        db.session.commit()
         return redirect(url_for("links.check_email", kind="sign-in"))
     return render_template("auth/ask_for_sign_in_link.html", form=form, next_url=_safe_next())
 

@@ -9,7 +9,7 @@ from flask_login import login_user
 from tracker.accounts import oidc, oidc_services, services
 from tracker.accounts.oidc_rules import REFUSALS, OidcProvider, OidcRefusal
 from tracker.accounts.routes import _failed, _login_limit_per_address, is_safe_next
-from tracker.common.database import get_request_writes
+from tracker.common.unit_of_work import keep_despite_error
 from tracker.extensions import db, limiter
 
 bp = Blueprint("oidc", __name__)
@@ -60,7 +60,6 @@ def start(provider_name: str) -> ResponseReturnValue:
 def callback(provider_name: str) -> ResponseReturnValue:
     """Where the provider sends the browser back: check the sign-in, find (or make) the account, sign in."""
     provider = _provider(provider_name)
-    get_request_writes()  # the provider comes back with a GET, and this makes the account and the session
     claims = None
     try:
         claims = oidc.verified_claims(provider)
@@ -68,7 +67,7 @@ def callback(provider_name: str) -> ResponseReturnValue:
     except OidcRefusal as refusal:
         db.session.rollback()
         oidc_services.record_refusal(provider=provider, reason=refusal.reason, claims=claims)
-        db.session.commit()
+        keep_despite_error()
         return _refused(provider, refusal.reason)
     token = services.start_session(
         user=user,
@@ -76,7 +75,6 @@ def callback(provider_name: str) -> ResponseReturnValue:
         user_agent=request.headers.get("User-Agent"),
         provider=provider.name,
     )
-    db.session.commit()
     next_url = session.get("oidc_next")
     session.clear()  # a new session for the signed-in person: nothing of the anonymous one carries over
     user.current_session_token = token

@@ -49,7 +49,6 @@ def begin_session(user) -> None:
     token = services.start_session(
         user=user, ip_address=request.remote_addr, user_agent=request.headers.get("User-Agent")
     )
-    db.session.commit()
     session.clear()
     user.current_session_token = token
     login_user(user)
@@ -72,7 +71,6 @@ def sign_in() -> ResponseReturnValue:
         user = services.authenticate(email=form.email.data, password=form.password.data)
         if user is None:
             record_event("auth.sign_in_failed", actor_label=services.normalise_email(form.email.data))
-            db.session.commit()
             form.email.errors.append("Enter a correct email address and password")
         else:
             begin_session(user)
@@ -85,7 +83,6 @@ def sign_out() -> ResponseReturnValue:
     """End the sign-in session on the server, so a copy of the cookie is worthless."""
     services.end_session(current_user.get_id())
     record_event("auth.signed_out", object_type="user", object_id=current_user.id)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out", "success")
@@ -111,7 +108,6 @@ def change_password() -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, error.field or "password", error.message)
         else:
-            db.session.commit()
             flash("Your password is changed. You are signed out everywhere else.", "success")
             return redirect(url_for("main.home"))
     return render_template("auth/change_password.html", form=form)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, current_app, session
 
 from tracker.accounts import services
-from tracker.common.database import reading_first
 from tracker.common.time import utc_now
 from tracker.extensions import login_manager
 
@@ -23,8 +22,7 @@ def init_login(app: Flask) -> None:
         seen = session.get("seen")
         if not isinstance(seen, int) or now - seen > idle_limit:
             return None
-        with reading_first():  # on SQLite, a writing request takes the write lock after this, not before
-            user = services.load_session_user(token)
+        user = services.load_session_user(token)
         if user is not None and now - seen > 30:
             session["seen"] = now  # the idle clock lives in the signed cookie: no write per request
         return user

@@ -115,7 +115,6 @@ class SessionAttendance(MethodView):
         )
         changed = sum(1 for result in results if result.changed)
         walk_ins = sum(1 for result in results if result.walked_in)
-        db.session.commit()
         return {**_register_body(training_session), "changed": changed, "walk_ins": walk_ins}
 
 
@@ -133,5 +132,4 @@ class RegisterSignOff(MethodView):
         require(services.can_mark_register(acting_user(), training_session))
         records = services.sign_off_register(training_session=training_session, actor=acting_user())
         signed_off_at = training_session.register_signed_off_at
-        db.session.commit()
         return {"session_id": session_id, "signed_off_at": signed_off_at, "records_made": len(records)}

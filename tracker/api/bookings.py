@@ -97,7 +97,6 @@ class SessionBookings(MethodView):
             if error.field == "person":
                 error.field = "person_id"
             raise
-        db.session.commit()
         return _one(booking)
 
 
@@ -112,5 +111,4 @@ class CancelBooking(MethodView):
         booking = db.get_or_404(Booking, booking_id)
         require(services.can_cancel(actor, booking))
         services.cancel_place(booking=booking, actor=actor)
-        db.session.commit()
         return _one(booking)

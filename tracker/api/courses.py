@@ -90,7 +90,6 @@ class Courses(MethodView):
     def post(self, data):
         """Add a course (coordinator). 409 if the code is taken."""
         course = services.create_course(**data, actor=acting_user())
-        db.session.commit()
         return course
 
 
@@ -137,5 +136,4 @@ class Requirements(MethodView):
         except TrackerError as error:
             error.field = {"course": "course_code"}.get(error.field or "", error.field)
             raise
-        db.session.commit()
         return requirement_record(requirement)

@@ -38,7 +38,6 @@ class Organisations(MethodView):
     def post(self, data):
         """Add an organisation (coordinator)."""
         organisation = services.create_organisation(name=data["name"], kind=data["kind"], actor=acting_user())
-        db.session.commit()
         return organisation
 
 
@@ -94,5 +93,4 @@ class Departments(MethodView):
         department = services.create_department(
             organisation=organisation, name=data["name"], parent=parent, actor=acting_user()
         )
-        db.session.commit()
         return department

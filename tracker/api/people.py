@@ -163,7 +163,6 @@ class People(MethodView):
                 department=_find(Department, data.get("department_id"), "department_id", "department"),
                 actor=acting_user(),
             )
-        db.session.commit()
         return records([person])[0]
 
 
@@ -217,5 +216,4 @@ class PersonById(MethodView):
                 current = services.current_department(person)
                 if current is None or current.id != department.id:
                     services.move_person(person=person, department=department, from_date=today_london(), actor=actor)
-        db.session.commit()
         return records([person])[0]

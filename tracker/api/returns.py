@@ -95,5 +95,4 @@ class PartnerReturns(MethodView):
             note=data["note"],
             actor=user,
         )
-        db.session.commit()
         return _dump(returns.with_figures(partner_return))

@@ -239,7 +239,6 @@ class Sessions(MethodView):
                 publish=status == SessionStatus.PUBLISHED,
                 **team,
             )
-        db.session.commit()
         return _one(training_session)
 
 
@@ -278,7 +277,6 @@ class SessionById(MethodView):
             training_session = sessions.update_session(training_session=training_session, actor=actor, **changes)
             if status == SessionStatus.PUBLISHED and training_session.status == SessionStatus.DRAFT:
                 sessions.publish_session(training_session=training_session, actor=actor)
-        db.session.commit()
         return _one(training_session)
 
 
@@ -294,5 +292,4 @@ class CancelSession(MethodView):
         training_session = _viewable(session_id)
         require(session_queries.can_manage_session(actor, training_session))
         sessions.cancel_session(training_session=training_session, actor=actor, reason=data["reason"])
-        db.session.commit()
         return _one(training_session)

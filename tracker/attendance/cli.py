@@ -29,7 +29,6 @@ def import_command(file: Path, dry_run: bool) -> None:
                 content=content, actor=None, actor_label="cli", dry_run=dry_run, progress=bar.update
             )
         except imports.TrainingImportError as error:
-            db.session.rollback()
             bar.render_finish()
             for problem in error.problems:
                 click.echo(str(problem), err=True)
@@ -41,7 +40,6 @@ def import_command(file: Path, dry_run: bool) -> None:
             f"{summary.skipped} already held would be skipped. Nothing was written (--dry-run)."
         )
         return
-    db.session.commit()
     click.echo(
         f"Imported {summary.created} training records from {summary.rows} rows; "
         f"{summary.skipped} already held were skipped."

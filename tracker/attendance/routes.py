@@ -102,7 +102,6 @@ def mark(session_id: int) -> ResponseReturnValue:
     except TrackerError as error:
         db.session.rollback()
         return _render_register(training_session, error=error.message, status=error.status)
-    db.session.commit()
     return redirect(_register_url(training_session, f"booking-{booking.id}"))
 
 
@@ -116,7 +115,6 @@ def mark_all(session_id: int) -> ResponseReturnValue:
     except TrackerError as error:
         db.session.rollback()
         return _render_register(training_session, error=error.message, status=error.status)
-    db.session.commit()
     flash(f"{count} {'person' if count == 1 else 'people'} marked as attended", "success")
     return redirect(_register_url(training_session))
 
@@ -145,7 +143,6 @@ def walk_in(session_id: int) -> ResponseReturnValue:
             db.session.rollback()
             error = problem
         else:
-            db.session.commit()
             done = "added as a walk-in and marked attended" if result.is_new else "marked attended"
             flash(f"{person.full_name} {done}", "success")
             return redirect(_register_url(training_session, f"booking-{result.booking.id}"))
@@ -157,7 +154,6 @@ def walk_in(session_id: int) -> ResponseReturnValue:
             search.q.errors = [*search.q.errors, short]
         else:
             people = walk_in_search.find_walk_ins(_actor(), training_session, query, limit=SEARCH_LIMIT)
-            db.session.commit()  # the search's audit event
     return render_template(
         "attendance/walk_in.html",
         training_session=training_session,
@@ -207,7 +203,6 @@ def new_walk_in(session_id: int) -> ResponseReturnValue:
                 db.session.rollback()
                 field_error(form, error.field, error.message)
             else:
-                db.session.commit()
                 flash(f"{result.booking.person.full_name} added as a walk-in and marked attended", "success")
                 return redirect(_register_url(training_session, f"booking-{result.booking.id}"))
     return render_template("attendance/new_walk_in.html", training_session=training_session, form=form)
@@ -229,7 +224,6 @@ def sign_off(session_id: int) -> ResponseReturnValue:
             db.session.rollback()
             error = problem
         else:
-            db.session.commit()
             flash(
                 f"Register signed off: {len(records)} training {'record' if len(records) == 1 else 'records'} made",
                 "success",
@@ -265,7 +259,6 @@ def reopen(session_id: int) -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, error.field if error.field == "reason" else None, error.message)
         else:
-            db.session.commit()
             flash(
                 f"Register reopened: {withdrawn} training {'record' if withdrawn == 1 else 'records'} withdrawn "
                 "until it is signed off again",
@@ -311,7 +304,6 @@ def import_training_records() -> ResponseReturnValue:
                 db.session.rollback()
                 checked = summary
             else:
-                db.session.commit()
                 flash(
                     f"Imported {summary.created} training records from {summary.rows} rows"
                     f"; {summary.skipped} already held were skipped",
@@ -357,7 +349,6 @@ def add_evidence(person_id: int) -> ResponseReturnValue:
                 db.session.rollback()
                 field_error(form, error.field, error.message)
             else:
-                db.session.commit()
                 flash(f"Training record added for {person.full_name}", "success")
                 return redirect(url_for("attendance.person_records", person_id=person.id))
     return render_template("attendance/evidence.html", person=person, form=form)
@@ -379,7 +370,6 @@ def remove_record(record_id: int) -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, "reason", error.message)
         else:
-            db.session.commit()
             flash("Training record removed", "success")
             return redirect(url_for("attendance.person_records", person_id=person.id))
     return render_template("attendance/remove_record.html", record=record, person=person, form=form)

@@ -22,5 +22,4 @@ def purge_command(dry_run: bool, months: int | None):
         db.session.rollback()
         click.echo(f"Dry run: {result.people} leavers who left before {result.cutoff} would be erased.")
     else:
-        db.session.commit()
         click.echo(f"Erased the personal details of {result.people} leavers who left before {result.cutoff}.")

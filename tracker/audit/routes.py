@@ -42,7 +42,6 @@ def export_json(person_id: int) -> ResponseReturnValue:
     """Everything held about one person, as JSON (a subject access request). POST: the export is audited."""
     person = db.get_or_404(Person, person_id)
     data = export_person(person, actor=current_user)
-    db.session.commit()
     body = json.dumps({"person_id": person.id, "tables": data}, indent=2, default=str)
     return Response(
         body,
@@ -56,7 +55,6 @@ def export_csv(person_id: int) -> ResponseReturnValue:
     """Everything held about one person, as CSV (a subject access request)."""
     person = db.get_or_404(Person, person_id)
     data = export_person(person, actor=current_user)
-    db.session.commit()
     return Response(
         export_as_csv(data),
         mimetype="text/csv",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from tracker.booking.services import lapse_expired_holds
-from tracker.extensions import db
 
 bookings_cli = click.Group("bookings", help="Bookings.")
 
@@ -14,5 +13,4 @@ bookings_cli = click.Group("bookings", help="Bookings.")
 def lapse_holds_command():
     """Cancel unconfirmed holds past their time, giving each seat to the waiting list (run from cron)."""
     count = lapse_expired_holds()
-    db.session.commit()
     click.echo(f"Released {count} unconfirmed {'place' if count == 1 else 'places'}.")

@@ -126,7 +126,6 @@ def book(session_id: int) -> ResponseReturnValue:
         flash(error.message, "error")
     else:
         message = _booked_message(booking)
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("booking.show_session", session_id=session_id))
 
@@ -177,7 +176,6 @@ def cancel_booking(booking_id: int) -> ResponseReturnValue:
             db.session.rollback()
             flash(error.message, "error")
         else:
-            db.session.commit()
             flash(f"{name} place on {title} has been cancelled", "success")
         return redirect(_after_cancel_url(booking))
     next_url = request.args.get("next")
@@ -229,7 +227,6 @@ def book_team(session_id: int) -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, "people", error.message)
         else:
-            db.session.commit()
             flash(_outcome_summary(outcomes), "success")
             return redirect(url_for("booking.book_team", session_id=session_id))
     positions = services.waitlist_positions([b.id for b in booked.values() if b.status == BookingStatus.WAITLISTED])
@@ -263,7 +260,6 @@ def book_people(session_id: int) -> ResponseReturnValue:
                 flash(error.message, "error")
             else:
                 message = _booked_message(booking, who=f"{person.full_name} is")
-                db.session.commit()
                 flash(message, "success")
         return redirect(url_for("booking.book_people", session_id=session_id, q=request.form.get("q", "")))
     form = FindPersonForm(request.args)
@@ -311,7 +307,6 @@ def partner_attendees() -> ResponseReturnValue:
             field_error(form, {"person": "email", "session": "session_id"}.get(error.field, error.field), error.message)
         else:
             message = _booked_message(booking, who=f"{person.full_name} is")
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("booking.partner_attendees"))
     page = paginate(finding.organisation_bookings_query(organisation.id), number=page_number(), per_page=PER_PAGE)

@@ -105,9 +105,10 @@ DENIALS_KEPT = 20
 
 
 def record_denial(user, endpoint: str) -> None:
-    """Audit a refused request in a transaction of its own (nothing else has been written yet), counted into
-    the account's refusal event of the last DENIALS_WINDOW (`record_counted_event`)."""
+    """Audit a refused request (and nothing else it did), counted into the account's refusal event of the last
+    DENIALS_WINDOW (`record_counted_event`)."""
     from tracker.common.audit import record_counted_event
+    from tracker.common.unit_of_work import keep_despite_error
     from tracker.extensions import db
 
     db.session.rollback()
@@ -121,7 +122,7 @@ def record_denial(user, endpoint: str) -> None:
         entry=attempt,
         kept=DENIALS_KEPT,
     )
-    db.session.commit()
+    keep_despite_error()
 
 
 def require(condition: bool) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from tracker.courses import services, standard
-from tracker.extensions import db
 
 courses_cli = click.Group("courses", help="Courses.")
 
@@ -15,7 +14,6 @@ def add_defaults_command() -> None:
     """Add the standard courses not yet known: WRAP (valid 36 months, target 85 %), Basic Awareness of
     Prevent, Home Office Prevent e-learning (counting for both) and the CTLP briefing. Safe to run again."""
     added = standard.add_standard_courses()
-    db.session.commit()
     if not added:
         click.echo("Every standard course is already there; nothing added.")
     for course in added:

@@ -37,7 +37,6 @@ def list_courses() -> ResponseReturnValue:
 def add_standard_courses() -> ResponseReturnValue:
     """Add the standard Prevent courses not yet known (WRAP, Basic Awareness, e-learning, CTLP briefing)."""
     added = standard.add_standard_courses(actor=_actor())
-    db.session.commit()
     flash(f"Added {', '.join(c.code for c in added)}" if added else "Every standard course is already here", "success")
     return redirect(url_for("courses.list_courses"))
 
@@ -63,9 +62,9 @@ def new_course() -> ResponseReturnValue:
                 **{name: getattr(form, name).data for name in COURSE_FORM_FIELDS}, actor=_actor()
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{course.code} added", "success")
             return redirect(url_for("courses.course", course_id=course.id))
     return render_template("courses/course_form.html", form=form, course=None)
@@ -103,9 +102,9 @@ def edit_course(course_id: int) -> ResponseReturnValue:
                 course=course, actor=_actor(), **{name: getattr(form, name).data for name in COURSE_FORM_FIELDS}
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{course.code} saved", "success")
             return redirect(url_for("courses.course", course_id=course.id))
     return render_template("courses/course_form.html", form=form, course=course)
@@ -123,9 +122,9 @@ def add_equivalent(course_id: int) -> ResponseReturnValue:
                 course=course, equivalent=db.get_or_404(Course, form.equivalent.data), actor=_actor()
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, "equivalent", error.message)
         else:
-            db.session.commit()
             flash("Equivalent course added", "success")
             return redirect(url_for("courses.course", course_id=course.id))
     db.session.rollback()
@@ -137,7 +136,6 @@ def remove_equivalent(course_id: int, equivalent_id: int) -> ResponseReturnValue
     """Stop counting another course's completion for this one."""
     course = db.get_or_404(Course, course_id)
     services.remove_equivalent(course=course, equivalent=db.get_or_404(Course, equivalent_id), actor=_actor())
-    db.session.commit()
     flash("Equivalent course removed", "success")
     return redirect(url_for("courses.course", course_id=course.id))
 
@@ -172,9 +170,9 @@ def new_requirement() -> ResponseReturnValue:
                 actor=_actor(),
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{requirement.course.code} is now required at {organisation.name}", "success")
             return redirect(url_for("courses.list_requirements"))
     return render_template("courses/requirement_form.html", form=form, organisation=organisation)
@@ -185,6 +183,5 @@ def remove_requirement(requirement_id: int) -> ResponseReturnValue:
     """Remove a requirement (audited)."""
     requirement = db.get_or_404(Requirement, requirement_id)
     services.remove_requirement(requirement=requirement, actor=_actor())
-    db.session.commit()
     flash("Requirement removed", "success")
     return redirect(url_for("courses.list_requirements"))

@@ -190,13 +190,13 @@ def create_session() -> ResponseReturnValue:
                 **_team_args(form),
             )
         except TrackerError as error:
+            db.session.rollback()
             _show_error(form, error, FORM_FIELDS)
         else:
             if training_request is not None:
                 schedule_with_session(
                     training_request=training_request, training_session=training_session, actor=current_user
                 )
-            db.session.commit()
             if training_session.starts_at <= utc_now():
                 message = "Past session recorded: you can now record its attendance"
             elif training_session.is_published:
@@ -247,9 +247,9 @@ def create_series() -> ResponseReturnValue:
                 **_team_args(form),
             )
         except TrackerError as error:
+            db.session.rollback()
             _show_error(form, error, SERIES_FIELDS)
         else:
-            db.session.commit()
             state = "published" if created[0].is_published else "saved as drafts"
             flash(f"{len(created)} sessions {state}", "success")
             return redirect(url_for("sessions.my_sessions"))
@@ -332,10 +332,10 @@ def edit_session(session_id: int) -> ResponseReturnValue:
                 **_team_args(form),
             )
         except TrackerError as error:
+            db.session.rollback()
             _show_error(form, error, FORM_FIELDS)
             training_session = db.get_or_404(TrainingSession, session_id)
         else:
-            db.session.commit()
             flash("Session updated. Anyone booked is sent the new details.", "success")
             return redirect(url_for("sessions.show_session", session_id=session_id))
     return render_template("sessions/form.html", form=form, training_session=training_session)
@@ -351,7 +351,6 @@ def publish_session(session_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash("Session published: people can book it now", "success")
     return redirect(url_for("sessions.show_session", session_id=session_id))
 
@@ -370,10 +369,10 @@ def cancel_session(session_id: int) -> ResponseReturnValue:
                 training_session=training_session, actor=current_user, reason=form.reason.data
             )
         except TrackerError as error:
+            db.session.rollback()
             _show_error(form, error, {})
             training_session = db.get_or_404(TrainingSession, session_id)
         else:
-            db.session.commit()
             count = len(seated)
             told = (
                 f" {count} {'person' if count == 1 else 'people'} booked {'is' if count == 1 else 'are'} told by email."

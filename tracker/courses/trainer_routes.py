@@ -47,9 +47,9 @@ def add_trainee() -> ResponseReturnValue:
             try:
                 pathway.add_trainee(person=person, course=course, actor=current_user)
             except TrackerError as error:
+                db.session.rollback()
                 field_error(form, "email", error.message)
             else:
-                db.session.commit()
                 flash(f"{person.full_name} is now a trainee trainer for {course.code}", "success")
                 return redirect(url_for("trainers.list_trainers"))
     return render_template("trainers/add.html", form=form)
@@ -73,6 +73,5 @@ def accredit(accreditation_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash("Accredited: they can now lead sessions of this course", "success")
     return redirect(url_for("trainers.trainer_detail", person_id=accreditation.person_id))

@@ -15,7 +15,6 @@ from tracker.courses.models import Course
 from tracker.coverage import board, board_export, board_rows, demand, loading
 from tracker.coverage.board_forms import BoardReportForm, DemandPlanningForm
 from tracker.coverage.loading import CoverageError
-from tracker.extensions import db
 
 bp = Blueprint("board", __name__)
 
@@ -107,7 +106,6 @@ def _export(extension: str) -> ResponseReturnValue:
         object_type="board_report",
         after={"format": extension, **question.args()},
     )
-    db.session.commit()
     return Response(
         body,
         mimetype=mimetype,

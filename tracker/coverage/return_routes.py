@@ -76,7 +76,6 @@ def submit_return() -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"Return for {course.code}, period ending {form.period_end.data.isoformat()}, saved", "success")
             return redirect(url_for("returns.return_detail", return_id=partner_return.id))
     return render_template("returns/submit.html", form=form, coordinator=_is_coordinator())

@@ -146,10 +146,7 @@ def export_csv() -> ResponseReturnValue:
         return redirect(url_for("coverage.coverage_report", **request.args))
     body, filename = export.coverage_csv(report), export.csv_filename(report)
     event = export.export_event(report, actor=current_user, organisation_id=filters.organisation_id)
-    # Audited in a transaction of its own: the reads above ran in a read-only one (see docs/decisions.md).
-    db.session.rollback()
     record_event(**event)
-    db.session.commit()
     return Response(
         body,
         mimetype="text/csv",
@@ -239,7 +236,6 @@ def book_untrained() -> ResponseReturnValue:
     if form.validate_on_submit():
         person_ids = [i for i in map(parse_id, request.form.getlist("person_id")) if i is not None]
         outcomes = team.book_untrained(manager=current_user.person, course=course, person_ids=person_ids)
-        db.session.commit()
         if outcomes:
             booked = sum(1 for o in outcomes if o.booking is not None)
             summary = f"Booked {booked} of {len(outcomes)}: " + "; ".join(o.describe for o in outcomes) + "."

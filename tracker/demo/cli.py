@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from tracker.extensions import db
-
 demo_cli = click.Group("demo", help="Demo data.")
 
 
@@ -15,7 +13,6 @@ def load_command():
     from tracker.demo.data import load_demo
 
     sign_ins = load_demo()
-    db.session.commit()
     click.echo("Demo data loaded. Sign in at http://127.0.0.1:5000 with any of:")
     for role, email, password in sign_ins:
         click.echo(f"  {role:<12} {email:<45} {password}")

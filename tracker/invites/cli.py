@@ -78,5 +78,4 @@ def send_reminders_command(dry_run: bool) -> None:
         db.session.rollback()
         click.echo(f"{count} reminders due (dry run: nothing queued).")
         return
-    db.session.commit()
     click.echo(f"Queued {count} reminders.")

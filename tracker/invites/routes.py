@@ -71,7 +71,6 @@ def retry_message(message_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        db.session.commit()
         flash("The message is back in the queue and will be sent again", "success")
     return redirect(url_for("invites.outbox_message", message_id=message_id))
 
@@ -93,7 +92,6 @@ def calendar_feed() -> ResponseReturnValue:
 def create_calendar_feed() -> ResponseReturnValue:
     """Make a new feed address (any older one stops working)."""
     token = feeds.create_feed_token(person=current_user.person)
-    db.session.commit()
     session[NEW_FEED_TOKEN] = token
     flash("Your new calendar feed address is ready. Any older address no longer works.", "success")
     return redirect(url_for("invites.calendar_feed"))
@@ -103,7 +101,6 @@ def create_calendar_feed() -> ResponseReturnValue:
 def revoke_calendar_feed() -> ResponseReturnValue:
     """Turn the feed off: its address stops working."""
     revoked = feeds.revoke_feed_tokens(person=current_user.person)
-    db.session.commit()
     session.pop(NEW_FEED_TOKEN, None)
     if revoked:
         flash("Your calendar feed is turned off. Its address no longer works.", "success")

@@ -48,18 +48,15 @@ def import_command(file, dry_run: bool, effective: date | None):
                 progress=bar.update,
             )
     except roster.RosterRefusedError as error:
-        db.session.rollback()
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(error.message) from error
     except TrackerError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from error
     if dry_run:
         db.session.rollback()
         click.echo(f"Checked: every line is good. Nothing was written (--dry-run). Effective {summary.effective}:")
     else:
-        db.session.commit()
         click.echo(f"Imported. Department changes take effect from {summary.effective}:")
     for label, count in summary.lines():
         click.echo(f"  {label + ':':<30}{count:>8,}")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from tracker.common.errors import TrackerError
-from tracker.extensions import db
 from tracker.people import services
 from tracker.people.models import OrganisationKind
 
@@ -21,9 +20,7 @@ def create_organisation_command(name: str, kind: str) -> None:
     try:
         organisation = services.create_organisation(name=name, kind=OrganisationKind(kind), actor_label="cli")
     except TrackerError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from error
-    db.session.commit()
     click.echo(f"Created organisation {organisation.id}: {organisation.name} ({organisation.kind.label})")
 
 

@@ -61,9 +61,9 @@ def new_organisation() -> ResponseReturnValue:
                 name=form.name.data, kind=OrganisationKind(form.kind.data), actor=_actor()
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{organisation.name} added", "success")
             return redirect(url_for("people.organisation", organisation_id=organisation.id))
     return render_template("people/organisation_form.html", form=form, organisation=None)
@@ -92,9 +92,9 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
                 organisation=organisation, name=form.name.data, kind=OrganisationKind(form.kind.data), actor=_actor()
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash("Organisation saved", "success")
             return redirect(url_for("people.organisation", organisation_id=organisation.id))
     return render_template("people/organisation_form.html", form=form, organisation=organisation)
@@ -105,7 +105,6 @@ def mark_reviewed(organisation_id: int) -> ResponseReturnValue:
     """Confirm an organisation added by someone without an account is genuine."""
     organisation = db.get_or_404(Organisation, organisation_id)
     services.mark_organisation_reviewed(organisation=organisation, actor=_actor())
-    db.session.commit()
     flash(f"{organisation.name} marked as checked", "success")
     return redirect(url_for("people.organisation", organisation_id=organisation.id))
 
@@ -127,9 +126,9 @@ def new_department(organisation_id: int) -> ResponseReturnValue:
                 organisation=organisation, name=form.name.data, parent=parent, actor=_actor()
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{department.path} added", "success")
             return redirect(url_for("people.organisation", organisation_id=organisation.id))
     return render_template("people/department_form.html", form=form, organisation=organisation)
@@ -167,9 +166,9 @@ def rename_department(department_id: int) -> ResponseReturnValue:
         try:
             services.rename_department(department=department, name=form.name.data, actor=_actor())
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"Renamed to {department.path}", "success")
             return redirect(url_for("people.department", department_id=department.id))
     return render_template("people/department_rename.html", form=form, department=department)
@@ -192,9 +191,9 @@ def add_manager(department_id: int) -> ResponseReturnValue:
                 )
             services.add_department_manager(department=department, person=person, actor=_actor())
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, "person", error.message)
         else:
-            db.session.commit()
             flash(f"{person.full_name} now manages {department.path}", "success")
             return redirect(url_for("people.department", department_id=department.id))
     return _render_department(department, form)
@@ -206,7 +205,6 @@ def remove_manager(department_id: int, person_id: int) -> ResponseReturnValue:
     department = db.get_or_404(Department, department_id)
     person = db.get_or_404(Person, person_id)
     services.remove_department_manager(department=department, person=person, actor=_actor())
-    db.session.commit()
     flash(f"{person.full_name} no longer manages {department.path}", "success")
     return redirect(url_for("people.department", department_id=department.id))
 
@@ -273,9 +271,9 @@ def new_person() -> ResponseReturnValue:
                 actor=_actor(),
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{person.full_name} added", "success")
             return redirect(url_for("people.person", person_id=person.id))
     return render_template("people/person_form.html", form=form, organisation=organisation, person=None)
@@ -329,9 +327,9 @@ def edit_person(person_id: int) -> ResponseReturnValue:
                 actor=_actor(),
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash("Details saved", "success")
             return redirect(url_for("people.person", person_id=person.id))
     return render_template("people/person_form.html", form=form, organisation=person.organisation, person=person)
@@ -352,9 +350,9 @@ def move_person(person_id: int) -> ResponseReturnValue:
                 raise services.PeopleError("Choose a department", field="department")
             services.move_person(person=person, department=department, from_date=form.from_date.data, actor=_actor())
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{person.full_name} moves to {department.path} from {form.from_date.data:%Y-%m-%d}", "success")
             return redirect(url_for("people.person", person_id=person.id))
     return render_template("people/move.html", form=form, person=person, current=services.current_department(person))
@@ -369,9 +367,9 @@ def mark_leaver(person_id: int) -> ResponseReturnValue:
         try:
             services.set_leave_date(person=person, end_date=form.end_date.data, actor=_actor())
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(f"{person.full_name} leaves on {form.end_date.data:%Y-%m-%d}", "success")
             return redirect(url_for("people.person", person_id=person.id))
     return render_template("people/leaver.html", form=form, person=person)
@@ -382,7 +380,6 @@ def cancel_leaving(person_id: int) -> ResponseReturnValue:
     """Clear a leave date recorded by mistake: they are back in their last department."""
     person = db.get_or_404(Person, person_id)
     services.set_leave_date(person=person, end_date=None, actor=_actor())
-    db.session.commit()
     flash(f"{person.full_name} is no longer recorded as leaving", "success")
     return redirect(url_for("people.person", person_id=person.id))
 
@@ -418,7 +415,6 @@ def roster_import() -> ResponseReturnValue:
                 db.session.rollback()
                 checked = summary
             else:
-                db.session.commit()
                 flash("Roster imported", "success")
                 return redirect(url_for("people.roster_import", result=summary.event_id))
     result = None

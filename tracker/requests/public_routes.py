@@ -59,10 +59,10 @@ def book(session_id: int) -> ResponseReturnValue:
                 new_organisation_name=form.new_organisation_name.data,
             )
         except TrackerError as error:
+            db.session.rollback()
             field_error(form, error.field if error.field in form else "email", error.message)
         else:
             queue_booking_request(booking_request, training_session)
-            db.session.commit()
             return redirect(url_for("public.check_email"))
     places_left = booking_services.places_left(training_session)
     problem = booking_services.booking_problem(training_session)
@@ -83,6 +83,7 @@ def confirm_request(token: str) -> ResponseReturnValue:
     try:
         booking_request = public_booking.request_from_token(token)
     except TrackerError as error:
+        db.session.rollback()
         return render_template(
             "public/request_result.html", title="This link does not work", message=error.message
         ), 410
@@ -106,7 +107,6 @@ def confirm_request(token: str) -> ResponseReturnValue:
                 title="This place could not be booked",
                 message=error.message,
             ), error.status
-        db.session.commit()
         if booking.status == BookingStatus.WAITLISTED:
             title, message = (
                 "You are on the waiting list",
@@ -129,14 +129,13 @@ def confirm_place(token: str) -> ResponseReturnValue:
         try:
             public_booking.confirm_place(booking=booking)
         except TrackerError as error:
-            db.session.commit()  # a lapsed hold was released: keep that
+            db.session.rollback()
             return render_template(
                 "public/link_result.html",
                 booking=booking,
                 title="This place could not be confirmed",
                 message=error.message,
             ), 409
-        db.session.commit()
         return render_template(
             "public/link_result.html",
             booking=booking,
@@ -156,10 +155,10 @@ def cancel_place(token: str) -> ResponseReturnValue:
         try:
             public_booking.cancel_place(booking=booking)
         except TrackerError as error:
+            db.session.rollback()
             return render_template(
                 "public/link_result.html", booking=booking, title="Nothing to cancel", message=error.message
             ), 409
-        db.session.commit()
         return render_template(
             "public/link_result.html",
             booking=booking,

@@ -46,7 +46,6 @@ def request_training() -> ResponseReturnValue:
         from tracker.requests.emails import queue_acknowledgement
 
         queue_acknowledgement(training_request)
-        db.session.commit()
         return redirect(url_for("requests.request_sent"))
     return render_template("requests/request_training.html", form=form)
 
@@ -80,7 +79,6 @@ def request_detail(request_id: int) -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash("Request updated", "success")
             return redirect(url_for("requests.request_detail", request_id=request_id))
     return render_template("requests/detail.html", training_request=training_request, form=form)
@@ -92,7 +90,6 @@ def schedule_session(request_id: int) -> ResponseReturnValue:
     restricted to that organisation; saving the session marks the request scheduled."""
     training_request = db.get_or_404(TrainingRequest, request_id)
     services.organisation_for(training_request=training_request, actor=current_user)
-    db.session.commit()
     return redirect(url_for("sessions.create_session", request_id=training_request.id))
 
 

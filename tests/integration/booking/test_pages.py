@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.factories import make_booking, make_course, make_organisation, make_person, make_session, make_user
 from tests.integration.sessions.helpers import in_days
@@ -261,31 +260,6 @@ def test_booking_a_place_issues_the_same_statements_with_10_and_200_bookings(app
         assert not any(s.lstrip().upper().startswith("UPDATE") for s in counter.statements)
     assert counts == [6, 6], counts
     assert services.count_seats_taken(session_id) == 202
-
-
-def test_a_writing_request_reads_its_user_before_taking_sqlites_write_lock(app, signed_in, db, backend):
-    """On SQLite every writing transaction begins IMMEDIATE (the write lock, in place of FOR UPDATE); the user of
-    a POST is read in a deferred transaction of its own first, so other writers do not wait through it."""
-    if backend != "sqlite":
-        pytest.skip("BEGIN IMMEDIATE is SQLite's")
-    session_id = make_session().id
-    client = signed_in(make_user(Role.STAFF))
-    db.session.commit()
-    sent: list[str] = []
-
-    def note(conn, cursor, statement, *args) -> None:
-        sent.append(" ".join(statement.split())[:40])
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        assert client.post(f"/sessions/{session_id}/book").status_code == 302
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    assert sent[0] == "BEGIN" and sent[1].startswith("SELECT login_session.created_at")
-    assert sent[2] == "BEGIN IMMEDIATE" and sent[3].startswith("SELECT training_session.id")
-
-
-# --- My training -----------------------------------------------------------------------------------------
 
 
 def test_my_training_shows_bookings_waitlist_position_and_past_sessions(app, client, staff):
