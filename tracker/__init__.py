@@ -149,7 +149,7 @@ BLUEPRINT_MODULES = [
     "tracker.people.routes",
     "tracker.accounts.admin_routes",
     "tracker.courses.routes",
-    "tracker.courses.session_routes",
+    "tracker.sessions.routes",
     "tracker.booking.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from tracker.courses.display import places_text, session_when, session_where
+from tracker.booking.capacity import places_text
+from tracker.courses.display import session_when, session_where
 
 
 def session(**fields):

@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from tracker.api.common import ID_RANGE, ApiDate, ChangesSchema, PageArgs, changes_of, list_schema, page_of
-from tracker.booking import services as booking_services
+from tracker.booking.capacity import count_seats_taken, places_left, seats_taken_by_session
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user, require
 from tracker.common.time import DateOutOfRangeError, check_date_range, end_of_london_day, start_of_london_day, to_london
@@ -128,7 +128,7 @@ def session_json(training_session: TrainingSession, taken: int) -> dict[str, Any
         "venue": training_session.venue,
         "online_url": training_session.online_url,
         "capacity": training_session.capacity,
-        "places_left": max(training_session.capacity - taken, 0),
+        "places_left": places_left(training_session, taken=taken),
         "status": training_session.status,
         "booking_closes_at": training_session.booking_closes_at,
         "audience_organisation_ids": [o.id for o in training_session.audience]
@@ -139,7 +139,7 @@ def session_json(training_session: TrainingSession, taken: int) -> dict[str, Any
 
 
 def _one(training_session: TrainingSession) -> dict[str, Any]:
-    return session_json(training_session, booking_services.count_seats_taken(training_session.id))
+    return session_json(training_session, count_seats_taken(training_session.id))
 
 
 def _invalid(message: str, field: str) -> TrackerError:
@@ -206,7 +206,7 @@ class Sessions(MethodView):
             starts_before=end_of_london_day(args["starts_to"]) if args.get("starts_to") else None,
         )
         result = page_of(statement, args)
-        taken = booking_services.seats_taken_by_session([s.id for s in result["items"]])
+        taken = seats_taken_by_session([s.id for s in result["items"]])
         result["items"] = [session_json(s, taken.get(s.id, 0)) for s in result["items"]]
         return result
 

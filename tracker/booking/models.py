@@ -75,7 +75,7 @@ class Booking(db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    training_session: Mapped[TrainingSession] = relationship(back_populates="bookings")
+    training_session: Mapped[TrainingSession] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     booked_by: Mapped[Person | None] = relationship(foreign_keys=[booked_by_id])
 

@@ -13,16 +13,16 @@ from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
 from tracker.attendance.records import find_valid_record
 from tracker.attendance.services import list_person_records
-from tracker.booking import finding, for_others, services
+from tracker.booking import capacity, finding, for_others, services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
-from tracker.common.database import read_rows
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
 from tracker.courses import session_queries
+from tracker.courses.locking import lock_session
 from tracker.courses.models import SessionTrainer, TrainingSession
 from tracker.coverage.my_requirements import training_status_for_person
 from tracker.extensions import db
@@ -31,6 +31,7 @@ from tracker.people import services as people
 from tracker.people.models import Person
 
 bp = Blueprint("booking", __name__)
+bp.add_app_template_filter(capacity.places_text, "places")
 
 # Ids in URLs stop at the database's integer range, so an absurd id is a 404 rather than a database error.
 
@@ -49,7 +50,7 @@ def _viewable_session(session_id: int, *options, lock: bool = False) -> Training
     With `lock`, read with the lock that booking onto it takes anyway (one statement, not two)."""
     if lock:
         try:
-            training_session = services.lock_session(session_id)
+            training_session = lock_session(session_id)
         except NoResultFound:
             abort(404)
     else:
@@ -76,8 +77,8 @@ def list_sessions() -> ResponseReturnValue:
     ]
     filters.validate()
     month = filters.month.data if not filters.month.errors else None
-    statement, parameters = finding.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
-    page = paginate(statement, number=page_number(), per_page=PER_PAGE, parameters=parameters, rows=True)
+    statement = finding.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
+    page = paginate(statement, number=page_number(), per_page=PER_PAGE, rows=True)
     return render_template(
         "booking/list_sessions.html",
         filters=filters,
@@ -96,15 +97,15 @@ def show_session(session_id: int) -> ResponseReturnValue:
     position = None
     if booking is not None and booking.status == BookingStatus.WAITLISTED:
         position = services.waitlist_positions([booking.id]).get(booking.id)
-    taken = session_queries.seat_counts([session_id])[session_id]
+    counts = capacity.seat_counts([session_id])[session_id]
     return render_template(
         "booking/show_session.html",
         training_session=training_session,
         booking=booking,
         position=position,
-        taken=taken.taken,
-        left=max(training_session.capacity - taken.taken, 0),
-        waiting=taken.waiting,
+        taken=counts.taken,
+        left=capacity.places_left(training_session, taken=counts.taken),
+        waiting=counts.waiting,
         problem=services.booking_problem(training_session),
         in_audience=services.is_in_audience(training_session, me),
         record=find_valid_record(person_id=me.id, course_id=training_session.course_id),
@@ -237,7 +238,7 @@ def book_team(session_id: int) -> ResponseReturnValue:
         team=team,
         booked=booked,
         positions=positions,
-        taken=services.count_seats_taken(session_id),
+        taken=capacity.count_seats_taken(session_id),
         problem=services.booking_problem(training_session),
     )
 
@@ -274,7 +275,7 @@ def book_people(session_id: int) -> ResponseReturnValue:
         results=results,
         booked=booked,
         searched=request.args.get("q") is not None,
-        taken=services.count_seats_taken(session_id),
+        taken=capacity.count_seats_taken(session_id),
     )
 
 
@@ -282,8 +283,7 @@ def book_people(session_id: int) -> ResponseReturnValue:
 def partner_attendees() -> ResponseReturnValue:
     """A partner contact sees their organisation's bookings and books named attendees, adding new people."""
     organisation = current_user.person.organisation
-    statement, parameters = finding.bookable_sessions(viewer=current_user)
-    choosable = read_rows(statement.limit(200), parameters)
+    choosable = db.session.execute(finding.bookable_sessions(viewer=current_user).limit(200)).all()
     form = PartnerAttendeeForm()
     form.session_id.choices = [("", "Choose a session")] + [
         (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable

@@ -1,8 +1,7 @@
 """Bookings and the capacity rule: confirmed seats never exceed capacity, whatever arrives at once.
 
-Every write here first locks the training session row (`lock_session`): SELECT ... FOR UPDATE on
-PostgreSQL; on SQLite the transaction already holds the write lock (BEGIN IMMEDIATE, see
-tracker.common.database). Seats are then counted and changed under that lock, so two requests can
+Every write here first locks the training session row (`tracker.courses.locking.lock_session`). Seats (see
+tracker.booking.capacity) are then counted and changed under that lock, so two requests can
 never both take the last seat, and a cancellation hands its seat to the first waitlisted person in
 the same transaction.
 """
@@ -11,28 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    bindparam,
-    case,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking import signals
+from tracker.booking.capacity import count_seats_taken, has_opened, is_closed, places_left
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, TrackerError
 from tracker.common.time import format_datetime, utc_now
-from tracker.courses.models import SessionAudience, SessionStatus, SessionTrainer, TrainingSession
+from tracker.courses.locking import lock_session
+from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
 from tracker.extensions import db
 from tracker.people import services as people
 from tracker.people.models import Person
@@ -66,70 +57,6 @@ class CapacityError(BookingError):
 # --- Reads -------------------------------------------------------------------------------------------
 
 
-def _status_in(statuses) -> ColumnElement[bool]:
-    """Booking.status among `statuses`, as equalities joined by OR: in a statement built once and run on every
-    visit, IN (...) is an "expanding" parameter SQLAlchemy rewrites into the SQL at every execution."""
-    return or_(*(Booking.status == status for status in statuses))
-
-
-@cache
-def _lock_session_statement() -> Select:
-    return (
-        select(TrainingSession)
-        .options(
-            joinedload(TrainingSession.course, innerjoin=True),
-            joinedload(TrainingSession.trainers).joinedload(SessionTrainer.person),
-        )
-        .where(TrainingSession.id == bindparam("session_id"))
-        .with_for_update(of=TrainingSession)
-        .execution_options(populate_existing=True)
-    )
-
-
-#: Session.info key: (the transaction, {session id: session}) of the sessions locked in it outside any savepoint.
-_LOCKED = "tracker.locked_sessions"
-
-
-def lock_session(session_id: int) -> TrainingSession:
-    """Re-read a session with a write lock held until the transaction ends; raises NoResultFound.
-
-    Its course and trainers come with it (one statement, built once): every change made under the lock
-    (a booking, a cancellation, a promotion, a register) writes an email naming them. A session already
-    locked in this transaction is not read again (a route that locks the session it shows, then books on it).
-    A lock taken inside a savepoint is not remembered: rolling back to the savepoint releases it."""
-    session = db.session()
-    transaction = session.get_transaction()
-    held = session.info.get(_LOCKED)
-    if held is not None and transaction is not None and held[0] is transaction and session_id in held[1]:
-        return held[1][session_id]
-    locked = session.execute(_lock_session_statement(), {"session_id": session_id}).unique().scalar_one()
-    if session.get_nested_transaction() is None:
-        transaction = session.get_transaction()
-        if held is None or held[0] is not transaction:
-            held = session.info[_LOCKED] = (transaction, {})
-        held[1][session_id] = locked
-    return locked
-
-
-@cache
-def _seats_taken_statement() -> Select:
-    return select(func.count(Booking.id)).where(
-        Booking.session_id == bindparam("session_id"), _status_in(SEAT_STATUSES)
-    )
-
-
-def count_seats_taken(session_id: int) -> int:
-    return db.session.scalar(_seats_taken_statement(), {"session_id": session_id}) or 0
-
-
-def places_left(training_session: TrainingSession, *, taken: int | None = None) -> int:
-    """Seats still free: capacity less confirmed bookings and held places (`taken`, counted here unless
-    given). The one place this is computed."""
-    if taken is None:
-        taken = count_seats_taken(training_session.id)
-    return max(training_session.capacity - taken, 0)
-
-
 @dataclass(frozen=True)
 class _BookingState:
     """What booking someone onto a locked session needs to know, read in one statement."""
@@ -141,70 +68,17 @@ class _BookingState:
     existing_id: int | None
 
 
-@cache
-def _booking_state_statement() -> Select:
-    """Built once (parameters session_id, person_id, now): every booking runs it under the session's lock."""
-
-    lapsed = and_(
-        Booking.status == BookingStatus.HELD,
-        Booking.hold_expires_at <= bindparam("now", type_=Booking.hold_expires_at.type),
-    )
-    mine = and_(Booking.person_id == bindparam("person_id"), _status_in(ACTIVE_STATUSES))
-    return select(
-        func.count(case((_status_in(SEAT_STATUSES), 1))),
-        func.count(case((lapsed, 1))),
-        func.max(case((mine, Booking.id))),
-    ).where(Booking.session_id == bindparam("session_id"))
-
-
 def _booking_state(*, session_id: int, person_id: int, now: datetime) -> _BookingState:
+    lapsed = and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
+    mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
     taken, lapsed, existing_id = db.session.execute(
-        _booking_state_statement(), {"session_id": session_id, "person_id": person_id, "now": now}
+        select(
+            func.count(case((Booking.status.in_(SEAT_STATUSES), 1))),
+            func.count(case((lapsed, 1))),
+            func.max(case((mine, Booking.id))),
+        ).where(Booking.session_id == session_id)
     ).one()
     return _BookingState(seats_taken=taken or 0, lapsed_holds=lapsed or 0, existing_id=existing_id)
-
-
-def seats_taken_by_session(session_ids: list[int]) -> dict[int, int]:
-    """Seats taken for many sessions in one query (for lists)."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids), Booking.status.in_(SEAT_STATUSES))
-        .group_by(Booking.session_id)
-    )
-    return dict(rows.all())
-
-
-def waitlist_counts_by_session(session_ids: list[int]) -> dict[int, int]:
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(Booking.session_id, func.count(Booking.id))
-        .where(Booking.session_id.in_(session_ids), Booking.status == BookingStatus.WAITLISTED)
-        .group_by(Booking.session_id)
-    )
-    return dict(rows.all())
-
-
-@cache
-def _seats_and_waitlist_statement() -> Select:
-    """Built once (parameter session_ids): session pages and lists run it on every visit."""
-    seat = _status_in(SEAT_STATUSES)
-    waiting = Booking.status == BookingStatus.WAITLISTED
-    return (
-        select(Booking.session_id, func.count(Booking.id).filter(seat), func.count(Booking.id).filter(waiting))
-        .where(Booking.session_id.in_(bindparam("session_ids", expanding=True)), or_(seat, waiting))
-        .group_by(Booking.session_id)
-    )
-
-
-def seats_and_waitlist_by_session(session_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(seats taken, waiting-list length) for many sessions in one query; sessions with neither are left out."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(_seats_and_waitlist_statement(), {"session_ids": list(session_ids)})
-    return {session_id: (taken, waitlisted) for session_id, taken, waitlisted in rows}
 
 
 def waitlist_order():
@@ -232,18 +106,13 @@ def waitlist_positions(booking_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-@cache
-def _active_booking_statement() -> Select:
-    return select(Booking).where(
-        Booking.session_id == bindparam("session_id"),
-        Booking.person_id == bindparam("person_id"),
-        _status_in(ACTIVE_STATUSES),
-    )
-
-
 def find_active_booking(*, session_id: int, person_id: int) -> Booking | None:
-    """The person's place on the session (confirmed, held or waiting), if any; the statement is built once."""
-    return db.session.scalar(_active_booking_statement(), {"session_id": session_id, "person_id": person_id})
+    """The person's place on the session (confirmed, held or waiting), if any."""
+    return db.session.scalar(
+        select(Booking).where(
+            Booking.session_id == session_id, Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES)
+        )
+    )
 
 
 def list_bookings_for_session(session_id: int, *, include_cancelled: bool = False) -> list[Booking]:
@@ -294,18 +163,27 @@ def is_in_audience(training_session: TrainingSession, person: Person) -> bool:
     )
 
 
-def booking_problem(training_session: TrainingSession, *, now: datetime | None = None) -> str | None:
-    """Why a session cannot take bookings now, or None. Shown before the button, and enforced on POST."""
+def booking_refusal(training_session: TrainingSession, *, now: datetime | None = None) -> BookingError | None:
+    """Why a session cannot take bookings now, as the error booking on it raises (BookingClosedError once
+    booking has closed or before it opens, SessionNotBookableError for a draft or cancelled session), or None."""
     now = now or utc_now()
     if training_session.status == SessionStatus.CANCELLED:
-        return "This session has been cancelled"
+        return SessionNotBookableError("This session has been cancelled", field="session")
     if training_session.status != SessionStatus.PUBLISHED:
-        return "This session is not open for booking yet"
-    if training_session.booking_opens_at and now < training_session.booking_opens_at:
-        return f"Booking opens on {format_datetime(training_session.booking_opens_at)}"
-    if now >= training_session.effective_booking_close:
-        return "Booking for this session has closed"
+        return SessionNotBookableError("This session is not open for booking yet", field="session")
+    if not has_opened(training_session, now):
+        return BookingClosedError(
+            f"Booking opens on {format_datetime(training_session.booking_opens_at)}", field="session"
+        )
+    if is_closed(training_session, now):
+        return BookingClosedError("Booking for this session has closed", field="session")
     return None
+
+
+def booking_problem(training_session: TrainingSession, *, now: datetime | None = None) -> str | None:
+    """Why a session cannot take bookings now, or None: shown before the button, and enforced on POST."""
+    refusal = booking_refusal(training_session, now=now)
+    return refusal.message if refusal else None
 
 
 # --- Writes ----------------------------------------------------------------------------------------
@@ -332,10 +210,9 @@ def book_place(
     if state.lapsed_holds:  # their seats go to the waiting list first
         lapse_expired_holds(session_id=locked.id, now=now)
         state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
-    problem = booking_problem(locked, now=now)
-    if problem:
-        error = BookingClosedError if "closed" in problem or "opens" in problem else SessionNotBookableError
-        raise error(problem, field="session")
+    refusal = booking_refusal(locked, now=now)
+    if refusal:
+        raise refusal
     if source != BookingSource.COORDINATOR and not is_in_audience(locked, person):
         raise NotInAudienceError(
             f"This session is only for staff of {', '.join(o.name for o in locked.audience)}", field="person"
@@ -366,7 +243,7 @@ def book_place(
     except IntegrityError as error:
         # Not while every booking reads the person's place under the session's lock, as all do. Should one
         # ever get past, the unique index refuses the second place and this transaction is over: the caller
-        # rolls back, as on any TrackerError. (A savepoint here cost two round trips inside the lock.)
+        # rolls back, as on any TrackerError.
         raise AlreadyBookedError(_already_booked_message(None, person, booked_by), field="person") from error
 
     record_event(
@@ -453,7 +330,7 @@ def promote_waitlist(training_session: TrainingSession, *, now: datetime | None 
     not published.
     """
     now = now or utc_now()
-    if training_session.status != SessionStatus.PUBLISHED or now >= training_session.effective_booking_close:
+    if training_session.status != SessionStatus.PUBLISHED or is_closed(training_session, now):
         return []
     free = places_left(training_session)
     if free <= 0:
@@ -481,6 +358,16 @@ def promote_waitlist(training_session: TrainingSession, *, now: datetime | None 
     return list(waiting)
 
 
+def refuse_below_seats_taken(training_session: TrainingSession, capacity: int) -> None:
+    """Raises CapacityError if `capacity` is below the seats already taken on the (locked) session."""
+    taken = count_seats_taken(training_session.id)
+    if capacity < taken:
+        raise CapacityError(
+            f"Capacity cannot be less than the {taken} places already booked: cancel bookings first",
+            field="capacity",
+        )
+
+
 def change_capacity(*, training_session: TrainingSession, capacity: int, now: datetime | None = None) -> list[Booking]:
     """Set a session's capacity; an increase promotes as many waitlisted people as now fit.
 
@@ -489,12 +376,7 @@ def change_capacity(*, training_session: TrainingSession, capacity: int, now: da
     locked = lock_session(training_session.id)
     if capacity < 1:
         raise CapacityError("Capacity must be 1 or more", field="capacity")
-    taken = count_seats_taken(locked.id)
-    if capacity < taken:
-        raise CapacityError(
-            f"Capacity cannot be less than the {taken} places already booked: cancel bookings first",
-            field="capacity",
-        )
+    refuse_below_seats_taken(locked, capacity)
     before = locked.capacity
     locked.capacity = capacity
     db.session.flush()

@@ -1,4 +1,5 @@
-"""Booking and session events, sent synchronously inside the transaction that makes the change.
+"""Booking events, sent synchronously inside the transaction that makes the change (session events are
+declared by courses: tracker.courses.signals).
 
 Receivers (the invites outbox, the audit log) add rows to the same database session, so a rollback
 takes their work away too: nothing is announced that did not happen.
@@ -18,14 +19,3 @@ booking_promoted = _signals.signal("booking-promoted")
 booking_cancelled = _signals.signal("booking-cancelled")
 #: sender: Booking — a place held for someone without an account, awaiting their email confirmation.
 booking_held = _signals.signal("booking-held")
-
-#: sender: TrainingSession; kwargs: changes (dict of field -> (before, after)) — time, venue or link moved.
-session_moved = _signals.signal("session-moved")
-#: sender: TrainingSession — published for the first time.
-session_published = _signals.signal("session-published")
-#: sender: TrainingSession; kwargs: reason — the session is cancelled.
-session_cancelled = _signals.signal("session-cancelled")
-#: sender: SessionTrainer — a trainer was added to a session.
-trainer_added = _signals.signal("trainer-added")
-#: sender: SessionTrainer — a trainer was removed from a session (the row is deleted after this).
-trainer_removed = _signals.signal("trainer-removed")

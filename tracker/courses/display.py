@@ -1,5 +1,5 @@
-"""How a training session reads on pages: when, where, and places left — the Jinja filters `when`, `where`
-and `places` (`{{ s | when }}`, `{{ s | where(show_link=true) }}`, `{{ s | places(taken) }}`).
+"""How a training session reads on pages: when and where — the Jinja filters `when` and `where` (`{{ s | when }}`,
+`{{ s | where(show_link=true) }}`; places left are the booking package's filter `places`).
 
 Filters rather than macros: a list draws them once per row, and a Jinja macro call cost several times a
 Python function's (about a tenth of "Find a session"'s rendering).
@@ -12,7 +12,6 @@ from functools import lru_cache
 from flask import Flask
 from markupsafe import Markup, escape
 
-from tracker.common.filters import pluralise
 from tracker.common.time import format_datetime, format_time
 
 
@@ -49,13 +48,6 @@ def _where(venue: str | None, online_url: str | None, show_link: bool) -> Markup
     return Markup("<br>").join(parts)
 
 
-def places_text(training_session, taken: int) -> str:
-    """ "12 places left", "1 place left", or "Full – join the waiting list"."""
-    left = max(training_session.capacity - taken, 0)
-    return f"{pluralise(left, 'place')} left" if left > 0 else "Full – join the waiting list"
-
-
 def init_app(app: Flask) -> None:
     app.add_template_filter(session_when, "when")
     app.add_template_filter(session_where, "where")
-    app.add_template_filter(places_text, "places")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,9 +13,6 @@ from tracker.common.time import utc_now
 from tracker.common.types import UTCDateTime, enum_column
 from tracker.extensions import db
 from tracker.people.models import Department, Organisation, Person
-
-if TYPE_CHECKING:
-    from tracker.booking.models import Booking
 
 
 def new_calendar_uid() -> str:
@@ -153,7 +149,6 @@ class TrainingSession(db.Model):
     trainers: Mapped[list[SessionTrainer]] = relationship(
         back_populates="training_session", cascade="all, delete-orphan", order_by="SessionTrainer.id"
     )
-    bookings: Mapped[list[Booking]] = relationship(back_populates="training_session", viewonly=True)
 
     @property
     def display_title(self) -> str:

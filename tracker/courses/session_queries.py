@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import Row, Select, exists, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import Role, UserAccount, UserRole
-from tracker.booking import services as booking_services
-from tracker.common.database import read_rows
 from tracker.courses.models import (
     AccreditationStatus,
     Course,
@@ -25,34 +21,20 @@ from tracker.extensions import db
 from tracker.people.models import Organisation, Person
 
 
-def get_session(session_id: int) -> TrainingSession:
-    """The session with its course; raises NoResultFound (a 404)."""
-    return db.session.execute(
-        select(TrainingSession).options(joinedload(TrainingSession.course)).where(TrainingSession.id == session_id)
-    ).scalar_one()
-
-
-@cache
-def _active_courses_statement() -> Select:
-    return select(Course).where(Course.is_active.is_(True)).order_by(Course.code, Course.id)
-
-
 def list_active_courses() -> list[Course]:
     """Active courses by code."""
-    return list(db.session.scalars(_active_courses_statement()))
-
-
-@cache
-def _active_course_rows_statement() -> Select:
-    return (
-        select(Course.id, Course.code, Course.name).where(Course.is_active.is_(True)).order_by(Course.code, Course.id)
-    )
+    return list(db.session.scalars(select(Course).where(Course.is_active.is_(True)).order_by(Course.code, Course.id)))
 
 
 def active_course_rows() -> list[Row]:
-    """Active courses by code, as rows of id, code and name: for filters' choices ("Find a session"'s runs on
-    every visit; the statement is built once)."""
-    return read_rows(_active_course_rows_statement())
+    """Active courses by code, as rows of id, code and name: for filters' choices."""
+    return list(
+        db.session.execute(
+            select(Course.id, Course.code, Course.name)
+            .where(Course.is_active.is_(True))
+            .order_by(Course.code, Course.id)
+        )
+    )
 
 
 def find_course_by_code(code: str) -> Course | None:
@@ -201,15 +183,3 @@ def sessions_query(
     if newest_first:
         return statement.order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
     return statement.order_by(TrainingSession.starts_at, TrainingSession.id)
-
-
-@dataclass(frozen=True)
-class SeatCounts:
-    taken: int
-    waiting: int
-
-
-def seat_counts(session_ids: list[int]) -> dict[int, SeatCounts]:
-    """Seats taken and waiting-list length for many sessions (one query, whatever their number)."""
-    counts = booking_services.seats_and_waitlist_by_session(session_ids)
-    return {sid: SeatCounts(*counts.get(sid, (0, 0))) for sid in session_ids}

@@ -1,37 +1,35 @@
 """Training sessions: create, edit (reschedule, move, capacity), publish, cancel, monthly series, trainers.
 
-The rules live here and are shared by the pages (tracker.courses.session_routes), the API
-(tracker.api.sessions) and any command. Seats and the waiting list are the booking package's
-(`tracker.booking.services`): capacity changes go through `change_capacity`, and every write locks the
-session row first (`lock_session`).
+The rules live here and are shared by the pages, the API (tracker.api.sessions) and any command. Every
+write locks the session row first (`lock_session`). The places on a session are the booking package's: it
+answers the events sent before a change is announced (see tracker.courses.signals), and courses never calls it.
 
-Events (tracker.booking.signals), sent inside the transaction:
+Events (tracker.courses.signals), sent inside the transaction:
 - `session_published(training_session)` when a draft is published (not for history recorded in the past);
-- `session_moved(training_session, changes={field: (before, after)})` when the time, venue or online
-  link of a published session changes, after bumping `sequence` on every active booking and trainer;
-- `session_cancelled(training_session, reason=..., bookings=[...seated bookings])` when a published
-  session is cancelled, after cancelling every active booking (no `booking_cancelled` per booking);
+- `session_moving(training_session)`, then `session_moved(training_session, changes={field: (before, after)})`,
+  when the time, venue or online link of a published session changes, after bumping `sequence` on every
+  trainer (the places on it take theirs on `session_moving`);
+- `session_capacity_changed(training_session, before=..., now=...)` when the capacity changes (the places
+  refuse a capacity below the seats taken; an increase promotes the waiting list);
+- `session_cancelling(training_session, ...)`, then `session_cancelled(training_session, reason=...,
+  bookings=[...seated bookings])`, when a session is cancelled (the announcement only for a published one);
 - `trainer_added(session_trainer)` / `trainer_removed(session_trainer)` for trainers added to or removed
   from a published session (on removal the row's sequence is bumped first, and it is deleted after).
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
 from tracker.accounts.models import Role, UserAccount
-from tracker.booking import services as booking_services
-from tracker.booking import signals
-from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, NotAllowedError, TrackerError
 from tracker.common.time import utc_now
+from tracker.courses import signals
+from tracker.courses.locking import lock_session
 from tracker.courses.models import (
     Course,
     SessionAudience,
@@ -68,14 +66,6 @@ class _Unset:
 
 #: "Leave this as it is" for `update_session` (None means "clear it").
 UNSET: Any = _Unset()
-
-
-# --- Reads -------------------------------------------------------------------------------------------
-
-
-# --- Monthly series: the nth weekday of a month ------------------------------------------------------
-
-WEEKDAYS = list(calendar.day_name)
 
 
 # --- Checks shared by create and update --------------------------------------------------------------
@@ -286,7 +276,7 @@ def create_session(
 def publish_session(*, training_session: TrainingSession, actor: UserAccount, now: datetime | None = None) -> None:
     """Publish a draft so people can book. Needs a lead who may lead the course. Sends `session_published`."""
     now = now or utc_now()
-    locked = booking_services.lock_session(training_session.id)
+    locked = lock_session(training_session.id)
     if locked.status == SessionStatus.PUBLISHED:
         raise ConflictError("This session is already published", code="already_published")
     if locked.status == SessionStatus.CANCELLED:
@@ -395,7 +385,7 @@ def update_session(
     """
     now = now or utc_now()
     is_coordinator = actor.has_role(Role.COORDINATOR)
-    locked = booking_services.lock_session(training_session.id)
+    locked = lock_session(training_session.id)
     if locked.status == SessionStatus.CANCELLED:
         raise ConflictError("This session has been cancelled and cannot be changed", code="session_cancelled")
     before = _audit_values(locked)
@@ -468,7 +458,8 @@ def update_session(
     if audience is not UNSET:
         db.session.refresh(locked, ["audience"])
     if changes and locked.is_published:
-        _bump_sequences(locked)
+        _bump_trainer_sequences(locked)
+        signals.session_moving.send(locked)
         signals.session_moved.send(locked, changes=changes)
 
     # Trainers joining get an invite with the new details.
@@ -481,7 +472,9 @@ def update_session(
                 signals.trainer_added.send(row)
 
     if capacity is not UNSET and capacity != locked.capacity:
-        booking_services.change_capacity(training_session=locked, capacity=capacity, now=now)
+        capacity_before, locked.capacity = locked.capacity, capacity
+        db.session.flush()
+        signals.session_capacity_changed.send(locked, before=capacity_before, now=now)
     db.session.flush()
     after = _audit_values(locked)
     if after != before:
@@ -496,28 +489,20 @@ def update_session(
     return locked
 
 
-def _bump_sequences(training_session: TrainingSession) -> list[Booking]:
-    """SEQUENCE + 1 on every active booking and every trainer row: their invites are about to change."""
-    active = db.session.scalars(
-        select(Booking)
-        .where(Booking.session_id == training_session.id, Booking.status.in_(ACTIVE_STATUSES))
-        .order_by(Booking.id)
-    ).all()
-    for booking in active:
-        booking.sequence += 1
+def _bump_trainer_sequences(training_session: TrainingSession) -> None:
+    """SEQUENCE + 1 on every trainer row: their invites are about to change."""
     for row in training_session.trainers:
         row.sequence += 1
     db.session.flush()
-    return list(active)
 
 
 def cancel_session(
     *, training_session: TrainingSession, actor: UserAccount, reason: str, now: datetime | None = None
-) -> list[Booking]:
-    """Cancel a session with a reason: every active booking is cancelled (nobody is promoted), every
-    trainer's sequence bumped, then `session_cancelled` is sent with the bookings that held a seat.
+) -> list:
+    """Cancel a session with a reason: every active place on it is cancelled (`session_cancelling`: nobody is
+    promoted), every trainer's sequence bumped, then `session_cancelled` is sent with the places that held a seat.
 
-    Returns those bookings. Raises SessionError (no reason), ConflictError (already cancelled, or the
+    Returns those places. Raises SessionError (no reason), ConflictError (already cancelled, or the
     register is signed off).
     """
     now = now or utc_now()
@@ -526,19 +511,16 @@ def cancel_session(
         raise SessionError("Enter a reason for cancelling the session", code="no_reason", field="reason")
     if len(reason) > 1000:
         raise SessionError("The reason must be 1,000 characters or fewer", field="reason")
-    locked = booking_services.lock_session(training_session.id)
+    locked = lock_session(training_session.id)
     if locked.status == SessionStatus.CANCELLED:
         raise ConflictError("This session has already been cancelled", code="already_cancelled")
     if locked.is_signed_off:
         raise ConflictError("This session's register has been signed off, so it cannot be cancelled", code="signed_off")
     was = locked.status
-    active = _bump_sequences(locked)
-    seated = [b for b in active if b.status in SEAT_STATUSES]
-    for booking in active:
-        booking.status = BookingStatus.CANCELLED
-        booking.cancelled_at = now
-        booking.cancelled_by_id = actor.person_id
-        booking.cancel_reason = reason
+    answers = signals.session_cancelling.send(locked, cancelled_by_id=actor.person_id, reason=reason, now=now)
+    active = [booking for _receiver, (cancelled, _seated) in answers for booking in cancelled]
+    seated = [booking for _receiver, (_cancelled, held_a_seat) in answers for booking in held_a_seat]
+    _bump_trainer_sequences(locked)
     locked.status = SessionStatus.CANCELLED
     locked.cancelled_at = now
     locked.cancel_reason = reason

@@ -44,7 +44,8 @@ from sqlalchemy import (
 )
 
 from tracker.attendance.models import Attendance, AttendanceOutcome, TrainingRecord
-from tracker.booking.models import SEAT_STATUSES, Booking, BookingStatus
+from tracker.booking.capacity import not_closed_sql, places_left_sql
+from tracker.booking.models import Booking, BookingStatus
 from tracker.common.errors import TrackerError
 from tracker.common.time import add_months, end_of_london_day, start_of_london_day, today_london, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
@@ -296,26 +297,17 @@ def scheduled_sessions(
     if not organisation_ids:
         return {}
     now = now or utc_now()
-    seats = (
-        select(Booking.session_id, func.count(Booking.id).label("taken"))
-        .where(Booking.status.in_(SEAT_STATUSES))
-        .group_by(Booking.session_id)
-        .subquery("seats")
-    )
-    places_left = TrainingSession.capacity - func.coalesce(seats.c.taken, 0)
+    places_left = places_left_sql()
     upcoming = (
         select(
             TrainingSession.id.label("session_id"),
             TrainingSession.audience_restricted,
             places_left.label("places_left"),
         )
-        .outerjoin(seats, seats.c.session_id == TrainingSession.id)
         .where(
             TrainingSession.course_id == course.id,
-            TrainingSession.status == SessionStatus.PUBLISHED,
-            TrainingSession.starts_at > now,
+            not_closed_sql(now),
             TrainingSession.starts_at < end_of_london_day(target_date),
-            or_(TrainingSession.booking_closes_at.is_(None), TrainingSession.booking_closes_at > now),
             places_left > 0,
         )
         .cte("upcoming")

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from tracker.attendance.models import TrainingRecord
 from tracker.booking import services as booking_services
-from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
+from tracker.booking.capacity import bookable_now_sql, places_left_sql
+from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.errors import TrackerError
 from tracker.common.time import to_london, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
@@ -224,21 +225,10 @@ def group_plan(plan: list[PlannedBooking]) -> tuple[list[PlanGroup], list[Person
 def upcoming_sessions_with_places(course: Course, *, now: datetime | None = None) -> list[SessionWithPlaces]:
     """Published sessions of the course open for booking now with places left, soonest first (two statements)."""
     now = now or utc_now()
-    taken = (
-        select(func.count(Booking.id))
-        .where(Booking.session_id == TrainingSession.id, Booking.status.in_(SEAT_STATUSES))
-        .scalar_subquery()
-    )
+    places_left = places_left_sql()
     rows = db.session.execute(
-        select(TrainingSession, (TrainingSession.capacity - taken).label("places_left"))
-        .where(
-            TrainingSession.course_id == course.id,
-            TrainingSession.status == SessionStatus.PUBLISHED,
-            TrainingSession.starts_at > now,
-            or_(TrainingSession.booking_opens_at.is_(None), TrainingSession.booking_opens_at <= now),
-            or_(TrainingSession.booking_closes_at.is_(None), TrainingSession.booking_closes_at > now),
-            TrainingSession.capacity - taken > 0,
-        )
+        select(TrainingSession, places_left.label("places_left"))
+        .where(TrainingSession.course_id == course.id, bookable_now_sql(now), places_left > 0)
         .order_by(TrainingSession.starts_at, TrainingSession.id)
     ).all()
     restricted = [s.id for s, _ in rows if s.audience_restricted]

@@ -25,6 +25,7 @@ from tracker.booking.models import SEAT_STATUSES, Booking, BookingStatus
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError
 from tracker.common.time import format_date, format_datetime, format_time, to_london, utc_now
+from tracker.courses import signals as session_signals
 from tracker.courses.models import SessionTrainer, TrainerPart, TrainingSession
 from tracker.extensions import db
 from tracker.invites import emails, ical
@@ -567,11 +568,11 @@ RECEIVERS = (
     (signals.booking_promoted, on_booking_promoted),
     (signals.booking_waitlisted, on_booking_waitlisted),
     (signals.booking_cancelled, on_booking_cancelled),
-    (signals.session_moved, on_session_moved),
-    (signals.session_published, on_session_published),
-    (signals.session_cancelled, on_session_cancelled),
-    (signals.trainer_added, on_trainer_added),
-    (signals.trainer_removed, on_trainer_removed),
+    (session_signals.session_moved, on_session_moved),
+    (session_signals.session_published, on_session_published),
+    (session_signals.session_cancelled, on_session_cancelled),
+    (session_signals.trainer_added, on_trainer_added),
+    (session_signals.trainer_removed, on_trainer_removed),
 )
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
+from tracker.booking import capacity
 from tracker.booking import services as booking_services
 from tracker.booking.models import BookingStatus
 from tracker.common.errors import TrackerError
@@ -31,7 +32,7 @@ def _made(response) -> bool:
 def list_sessions() -> ResponseReturnValue:
     """Sessions that community and voluntary groups can book without an account."""
     sessions = db.session.scalars(public_booking.public_sessions_query().limit(50)).all()
-    taken = booking_services.seats_taken_by_session([s.id for s in sessions])
+    taken = capacity.seats_taken_by_session([s.id for s in sessions])
     return render_template("public/list.html", sessions=sessions, taken=taken)
 
 

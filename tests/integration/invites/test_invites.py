@@ -1,7 +1,7 @@
 """Invites by email through a real SMTP server: MIME layout, the .ics read by icalendar and ical.js, and
 the life of a booking's calendar event (book, move, cancel, rebook), waiting lists and trainers.
 
-Session events are sent here as the contract in tracker/booking/signals.py says the session service
+Session events are sent here as the contract in tracker/courses/signals.py says the session service
 sends them (sequences bumped first, inside the transaction).
 """
 
@@ -33,8 +33,8 @@ from tests.support.icaljs import icaljs
 from tracker import create_app
 from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
-from tracker.booking import signals
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
+from tracker.courses import signals
 from tracker.courses.models import SessionStatus, TrainerPart
 from tracker.extensions import db
 from tracker.invites import services as invites

@@ -7,8 +7,9 @@ from datetime import date, datetime, time, timedelta
 
 from tests.factories import make_user, wrap_course
 from tracker.accounts.models import Role, UserAccount
-from tracker.booking import signals
+from tracker.booking import signals as booking_signals
 from tracker.common.time import london_to_utc, today_london
+from tracker.courses import signals as session_signals
 from tracker.courses.models import AccreditationStatus, Course, TrainerAccreditation
 from tracker.extensions import db
 from tracker.people.models import Person
@@ -87,9 +88,13 @@ def recording_signals():
     for name in SignalLog.NAMES:
         receiver = log.receiver(name)
         receivers.append(receiver)  # keep a strong reference: blinker holds receivers weakly
-        getattr(signals, name).connect(receiver)
+        _signal(name).connect(receiver)
     try:
         yield log
     finally:
         for name, receiver in zip(SignalLog.NAMES, receivers, strict=True):
-            getattr(signals, name).disconnect(receiver)
+            _signal(name).disconnect(receiver)
+
+
+def _signal(name: str):
+    return getattr(session_signals, name, None) or getattr(booking_signals, name)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
+from tracker.booking.capacity import seat_counts
+from tracker.booking.models import BookingStatus
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
@@ -142,7 +144,7 @@ def my_sessions() -> ResponseReturnValue:
         newest_first=when == "past" and not month,
     )
     page = paginate(statement, number=page_number(), per_page=PER_PAGE)
-    counts = session_queries.seat_counts([s.id for s in page.items])
+    counts = seat_counts([s.id for s in page.items])
     return render_template(
         "sessions/my_sessions.html",
         page=page,
@@ -261,10 +263,8 @@ def show_session(session_id: int) -> ResponseReturnValue:
     """A session as its trainers and the coordinator see it: details, team, who is booked, actions."""
     training_session = _load_session(session_id)
     bookings = list(db.session.scalars(booking_services.session_bookings_query(training_session)).unique())
-    positions = booking_services.waitlist_positions(
-        [b.id for b in bookings if b.status == booking_services.BookingStatus.WAITLISTED]
-    )
-    counts = session_queries.seat_counts([training_session.id])[training_session.id]
+    positions = booking_services.waitlist_positions([b.id for b in bookings if b.status == BookingStatus.WAITLISTED])
+    counts = seat_counts([training_session.id])[training_session.id]
     return render_template(
         "sessions/show.html",
         training_session=training_session,
@@ -380,5 +380,5 @@ def cancel_session(session_id: int) -> ResponseReturnValue:
             told = told if count else ""
             flash(f"Session cancelled.{told}", "success")
             return redirect(url_for("sessions.show_session", session_id=session_id))
-    counts = session_queries.seat_counts([training_session.id])[training_session.id]
+    counts = seat_counts([training_session.id])[training_session.id]
     return render_template("sessions/cancel.html", form=form, training_session=training_session, counts=counts)
