@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
@@ -22,7 +21,6 @@ from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
 from tracker.common.time import format_datetime, utc_now
 from tracker.courses import session_queries
-from tracker.courses.locking import lock_session
 from tracker.courses.models import SessionTrainer, TrainingSession
 from tracker.coverage.my_requirements import training_status_for_person
 from tracker.extensions import db
@@ -45,16 +43,9 @@ SESSION_DETAILS = (
 )
 
 
-def _viewable_session(session_id: int, *options, lock: bool = False) -> TrainingSession:
-    """The session (loaded with `options`), or 404 if it does not exist or is a draft this person may not see.
-    With `lock`, read with the lock that booking onto it takes anyway (one statement, not two)."""
-    if lock:
-        try:
-            training_session = lock_session(session_id)
-        except NoResultFound:
-            abort(404)
-    else:
-        training_session = db.get_or_404(TrainingSession, session_id, options=list(options))
+def _viewable_session(session_id: int, *options) -> TrainingSession:
+    """The session (loaded with `options`), or 404 if it does not exist or is a draft this person may not see."""
+    training_session = db.get_or_404(TrainingSession, session_id, options=list(options))
     if not session_queries.can_view_session(current_user, training_session):
         abort(404)
     return training_session
@@ -119,7 +110,7 @@ def show_session(session_id: int) -> ResponseReturnValue:
 @bp.route("/sessions/<int:session_id>/book", methods=["POST"])
 def book(session_id: int) -> ResponseReturnValue:
     """Book a place for yourself (or join the waiting list when the session is full)."""
-    training_session = _viewable_session(session_id, lock=True)
+    training_session = _viewable_session(session_id)
     try:
         booking = for_others.book_for(actor=current_user, training_session=training_session, person=current_user.person)
     except TrackerError as error:
