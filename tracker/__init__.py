@@ -158,6 +158,7 @@ BLUEPRINT_MODULES = [
     "tracker.courses.routes",
     "tracker.courses.session_routes",
     "tracker.booking.routes",
+    "tracker.my_training.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",
     "tracker.accounts.oidc_routes",

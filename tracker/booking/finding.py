@@ -77,7 +77,7 @@ def bookable_sessions(
 ) -> tuple[Select, dict[str, Any]]:
     """Upcoming published sessions the viewer may book, soonest first, as rows (see
     `_bookable_sessions_statement`); `month` is any day of a London month. Returns the statement and the values
-    of its parameters: run it with `read_rows` or `paginate(..., rows=True)`.
+    of its parameters: run it with `read_rows` or `paginate(statement.params(parameters), scalars=False)`.
 
     The coordinator (who books anyone, whatever the audience) sees every session; others see sessions open to
     all and those restricted to audiences that include their organisation (`audience_names` names them)."""
@@ -170,7 +170,7 @@ def my_places(person: Person, *, number: int, per_page: int, now: datetime | Non
     past = sorted((row for row in rows if row.part == 1), key=lambda row: (row.starts_at, row.id), reverse=True)
     if not past and number > 1:  # past the end (or emptied since the link was made): the last page
         statement = _places_statement(upcoming=False)
-        return upcoming, paginate(statement, number=number, per_page=per_page, parameters=parameters, rows=True)
+        return upcoming, paginate(statement.params(parameters), number=number, per_page=per_page, scalars=False)
     return upcoming, Page(items=past, total=past[0].page_total if past else 0, number=number, per_page=per_page)
 
 
