@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from tracker.attendance.services import list_person_records
+from tracker.attendance.training_records import list_person_records
 from tracker.common.paging import page_number
 from tracker.common.time import utc_now
 from tracker.coverage.my_requirements import training_status_for_person
