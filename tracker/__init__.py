@@ -103,11 +103,10 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
-    from tracker.common import filters, urls
+    from tracker.common import filters
     from tracker.courses import display
 
     filters.init_app(app)
-    urls.init_app(app)
     display.init_app(app)
 
 
@@ -151,6 +150,7 @@ BLUEPRINT_MODULES = [
     "tracker.courses.routes",
     "tracker.sessions.routes",
     "tracker.booking.routes",
+    "tracker.my_training.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",
     "tracker.accounts.oidc_routes",

@@ -103,11 +103,12 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "booking.list_sessions": SIGNED_IN,
     "booking.show_session": SIGNED_IN,
     "booking.book": SIGNED_IN,
-    "booking.my_training": SIGNED_IN,
     "booking.cancel_booking": SIGNED_IN,
     "booking.book_team": roles(Role.MANAGER),
     "booking.book_people": COORDINATOR,
     "booking.partner_attendees": roles(Role.PARTNER),
+    # --- My training (my_training/): one's own places, requirements, record and feed -----------------------
+    "my_training.show": SIGNED_IN,
     # --- Registers, training records, imports (attendance/) -------------------------------------------
     # Trainers pass the gate; the register's own trainers only (lead or co-trainer marks, an observer
     # reads) are let in by can_view_register / can_mark_register. Reopening and records: coordinator.

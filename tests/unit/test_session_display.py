@@ -58,20 +58,3 @@ def test_places_counts_down_to_the_waiting_list():
     assert places_text(session(capacity=2), 1) == "1 place left"
     assert places_text(session(capacity=2), 2) == "Full – join the waiting list"
     assert places_text(session(capacity=2), 5) == "Full – join the waiting list"
-
-
-def test_govuk_tag_has_govuk_markup_and_escapes_its_text():
-    from tracker.common.macros import govuk_tag
-
-    assert govuk_tag({"text": "Booked", "classes": "govuk-tag--green"}) == (
-        '<strong class="govuk-tag govuk-tag--green">\n  Booked\n</strong>\n'
-    )
-    assert "&lt;script&gt;" in govuk_tag({"text": "<script>"})
-    assert govuk_tag({"text": "Draft"}).startswith('<strong class="govuk-tag">')
-    # Made once per text and classes: the same text as HTML is still drawn as HTML, and text as text.
-    from markupsafe import Markup
-
-    assert "<b>Bold</b>" in govuk_tag({"text": Markup("<b>Bold</b>")})
-    assert "&lt;b&gt;Bold&lt;/b&gt;" in govuk_tag({"text": "<b>Bold</b>"})
-    assert "<b>Bold</b>" in govuk_tag({"text": Markup("<b>Bold</b>")})
-    assert govuk_tag({"text": 3}) == '<strong class="govuk-tag">\n  3\n</strong>\n'

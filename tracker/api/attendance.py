@@ -11,8 +11,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tracker.api.common import ID_RANGE
-from tracker.attendance import services
+from tracker.attendance import services, sign_off
 from tracker.attendance.models import AttendanceOutcome
+from tracker.attendance.walk_ins import record_attendance
 from tracker.common.permissions import acting_user, require
 from tracker.courses.models import TrainingSession
 from tracker.extensions import db
@@ -108,7 +109,7 @@ class SessionAttendance(MethodView):
         """
         training_session = db.get_or_404(TrainingSession, session_id)
         require(services.can_mark_register(acting_user(), training_session))
-        results = services.record_attendance(
+        results = record_attendance(
             training_session=training_session,
             records=[(record["person_id"], record["outcome"]) for record in data["records"]],
             actor=acting_user(),
@@ -130,6 +131,6 @@ class RegisterSignOff(MethodView):
         """
         training_session = db.get_or_404(TrainingSession, session_id)
         require(services.can_mark_register(acting_user(), training_session))
-        records = services.sign_off_register(training_session=training_session, actor=acting_user())
+        records = sign_off.sign_off_register(training_session=training_session, actor=acting_user())
         signed_off_at = training_session.register_signed_off_at
         return {"session_id": session_id, "signed_off_at": signed_off_at, "records_made": len(records)}

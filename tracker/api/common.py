@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
+from tracker.common.paging import paginate
 from tracker.common.time import DateOutOfRangeError, check_date_range
-from tracker.extensions import db
 
 MAX_PER_PAGE = 500
 #: Ids stop at the database's integer range. A larger number names nothing and must not reach the database:
@@ -42,10 +42,8 @@ class PageArgs(ma.Schema):
 
 def page_of(statement: Select, args: dict[str, Any]) -> dict[str, Any]:
     """{"items": [...], "total": N} for one page of `statement` (which must already be ordered)."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    page, per_page = args["page"], args["per_page"]
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return {"items": items, "total": total}
+    page = paginate(statement, number=args["page"], per_page=args["per_page"], clamp_to_last_page=False)
+    return {"items": page.items, "total": page.total}
 
 
 def list_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
-from sqlalchemy import Date, Select, bindparam, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.attendance.models import TrainingRecord
@@ -22,16 +21,15 @@ def satisfying_course_ids(course_id: int) -> list[int]:
     return [course_id, *equivalents]
 
 
-@cache
-def _valid_record_statement() -> Select:
-    """Built once (parameters person_id, course_id, on): the session page runs it on every visit."""
-    course_id, on = bindparam("course_id"), bindparam("on", type_=Date)
+def find_valid_record(*, person_id: int, course_id: int, on: date | None = None) -> TrainingRecord | None:
+    """The person's latest record of the course (or an equivalent) completed by `on` and not expired at `on`."""
+    on = on or today_london()
     equivalents = select(CourseEquivalence.equivalent_course_id).where(CourseEquivalence.course_id == course_id)
-    return (
+    return db.session.scalar(
         select(TrainingRecord)
         .options(joinedload(TrainingRecord.course))  # pages name the course held (perhaps an equivalent)
         .where(
-            TrainingRecord.person_id == bindparam("person_id"),
+            TrainingRecord.person_id == person_id,
             or_(TrainingRecord.course_id == course_id, TrainingRecord.course_id.in_(equivalents)),
             TrainingRecord.completed_on <= on,
             TrainingRecord.expires_on.is_(None) | (TrainingRecord.expires_on > on),
@@ -39,9 +37,3 @@ def _valid_record_statement() -> Select:
         .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
         .limit(1)
     )
-
-
-def find_valid_record(*, person_id: int, course_id: int, on: date | None = None) -> TrainingRecord | None:
-    """The person's latest record of the course (or an equivalent) completed by `on` and not expired at `on`."""
-    parameters = {"person_id": person_id, "course_id": course_id, "on": on or today_london()}
-    return db.session.scalar(_valid_record_statement(), parameters)

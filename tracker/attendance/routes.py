@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from tracker.attendance import imports, services, walk_in_search
+from tracker.attendance import imports, services, training_records, walk_in_search, walk_ins
 from tracker.attendance.forms import (
     AddWalkInForm,
     EvidenceForm,
@@ -17,6 +17,7 @@ from tracker.attendance.forms import (
     SearchPeopleForm,
 )
 from tracker.attendance.models import AttendanceOutcome, TrainingRecord
+from tracker.attendance.sign_off import reopen_register, sign_off_register
 from tracker.booking.models import Booking
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
@@ -138,7 +139,7 @@ def walk_in(session_id: int) -> ResponseReturnValue:
         try:
             if problem:
                 raise TrackerError(problem)
-            result = services.add_walk_in(training_session=training_session, person=person, actor=_actor())
+            result = walk_ins.add_walk_in(training_session=training_session, person=person, actor=_actor())
         except TrackerError as problem:
             db.session.rollback()
             error = problem
@@ -160,7 +161,7 @@ def walk_in(session_id: int) -> ResponseReturnValue:
         search=search,
         query=query,
         people=people,
-        booked=services.booked_person_ids(training_session, [p.id for p in people]),
+        booked=walk_ins.booked_person_ids(training_session, [p.id for p in people]),
         marking_problem=services.marking_problem(training_session),
         walk_in_error=error.message if error else None,
         search_problem=problem,
@@ -191,7 +192,7 @@ def new_walk_in(session_id: int) -> ResponseReturnValue:
             field_error(form, "organisation", "Select their organisation")
         else:
             try:
-                result = services.add_new_walk_in(
+                result = walk_ins.add_new_walk_in(
                     training_session=training_session,
                     first_name=form.first_name.data,
                     last_name=form.last_name.data,
@@ -219,7 +220,7 @@ def sign_off(session_id: int) -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         try:
-            records = services.sign_off_register(training_session=training_session, actor=_actor())
+            records = sign_off_register(training_session=training_session, actor=_actor())
         except TrackerError as problem:
             db.session.rollback()
             error = problem
@@ -252,9 +253,7 @@ def reopen(session_id: int) -> ResponseReturnValue:
     form.submit.label.text = "Reopen the register"
     if form.validate_on_submit():
         try:
-            withdrawn = services.reopen_register(
-                training_session=training_session, actor=_actor(), reason=form.reason.data
-            )
+            withdrawn = reopen_register(training_session=training_session, actor=_actor(), reason=form.reason.data)
         except TrackerError as error:
             db.session.rollback()
             field_error(form, error.field if error.field == "reason" else None, error.message)
@@ -321,7 +320,7 @@ def person_records(person_id: int) -> ResponseReturnValue:
     person = db.get_or_404(Person, person_id)
     require(services.can_manage_records(_actor()))
     return render_template(
-        "attendance/person_records.html", person=person, records=services.list_person_records(person)
+        "attendance/person_records.html", person=person, records=training_records.list_person_records(person)
     )
 
 
@@ -331,14 +330,14 @@ def add_evidence(person_id: int) -> ResponseReturnValue:
     person = db.get_or_404(Person, person_id)
     require(services.can_manage_records(_actor()))
     form = EvidenceForm()
-    form.course.choices = [(0, "Choose a course")] + [(c.id, c.name) for c in services.list_evidence_courses()]
+    form.course.choices = [(0, "Choose a course")] + [(c.id, c.name) for c in training_records.list_evidence_courses()]
     if form.validate_on_submit():
         course = db.session.get(Course, form.course.data) if form.course.data else None
         if course is None:
             field_error(form, "course", "Select the course completed")
         else:
             try:
-                services.add_equivalent_evidence(
+                training_records.add_equivalent_evidence(
                     person=person,
                     course=course,
                     completed_on=form.completed_on.data,
@@ -365,7 +364,7 @@ def remove_record(record_id: int) -> ResponseReturnValue:
     person = record.person
     if form.validate_on_submit():
         try:
-            services.remove_training_record(record=record, actor=_actor(), reason=form.reason.data)
+            training_records.remove_training_record(record=record, actor=_actor(), reason=form.reason.data)
         except TrackerError as error:
             db.session.rollback()
             field_error(form, "reason", error.message)

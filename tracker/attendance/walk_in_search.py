@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, UserAccount
-from tracker.attendance.services import search_people, session_london_date, today_london_at
+from tracker.attendance.services import session_london_date, today_london_at
+from tracker.attendance.walk_ins import search_people
 from tracker.common.audit import record_counted_event
 from tracker.common.time import format_date, utc_now
 from tracker.courses.models import SessionStatus, TrainingSession

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Integer, Row, Select, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
-from tracker.common.paging import Page, paginate
 from tracker.common.time import add_months, start_of_london_day, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
 from tracker.extensions import db
@@ -94,32 +93,6 @@ def _places_query(person: Person, *, upcoming: bool, now: datetime) -> Select:
     return statement.where(session.starts_at <= now, Booking.status != BookingStatus.CANCELLED).order_by(
         session.starts_at.desc(), Booking.id.desc()
     )
-
-
-def my_places(person: Person, *, number: int, per_page: int, now: datetime | None = None) -> tuple[list[Row], Page]:
-    """The person's places on sessions still to come, soonest first, and page `number` of their places on
-    sessions that have started, latest first (rows: see `_places_query`).
-
-    One statement, a UNION ALL of the two parts (`part` 0 upcoming, 1 past; `page_total` counts the past places
-    before the page's LIMIT): the page's statements are pinned by a test. SQL keeps no order across a UNION, so
-    each part is sorted here."""
-    now = now or utc_now()
-    upcoming = _places_query(person, upcoming=True, now=now).order_by(None)
-    upcoming = upcoming.add_columns(literal(0, Integer).label("part"), literal(0, Integer).label("page_total"))
-    past_page = (
-        _places_query(person, upcoming=False, now=now)
-        .add_columns(literal(1, Integer).label("part"), func.count().over().label("page_total"))
-        .limit(per_page)
-        .offset((number - 1) * per_page)
-        .subquery("past")
-    )
-    rows = db.session.execute(union_all(upcoming, select(*past_page.c))).all()
-    upcoming_rows = sorted((row for row in rows if row.part == 0), key=lambda row: (row.starts_at, row.id))
-    past = sorted((row for row in rows if row.part == 1), key=lambda row: (row.starts_at, row.id), reverse=True)
-    if not past and number > 1:  # past the end (or emptied since the link was made): the last page
-        past_query = _places_query(person, upcoming=False, now=now)
-        return upcoming_rows, paginate(past_query, number=number, per_page=per_page, rows=True)
-    return upcoming_rows, Page(items=past, total=past[0].page_total if past else 0, number=number, per_page=per_page)
 
 
 def organisation_bookings_query(organisation_id: int, *, now: datetime | None = None) -> Select:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import joinedload
 from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
 from tracker.attendance.records import find_valid_record
-from tracker.attendance.services import list_person_records
 from tracker.booking import capacity, finding, for_others, services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
@@ -19,12 +18,10 @@ from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
-from tracker.common.time import format_datetime, utc_now
+from tracker.common.time import format_datetime
 from tracker.courses import session_queries
 from tracker.courses.models import SessionTrainer, TrainingSession
-from tracker.coverage.my_requirements import training_status_for_person
 from tracker.extensions import db
-from tracker.invites.feeds import find_active_token
 from tracker.people import services as people
 from tracker.people.models import Person
 
@@ -69,7 +66,7 @@ def list_sessions() -> ResponseReturnValue:
     filters.validate()
     month = filters.month.data if not filters.month.errors else None
     statement = finding.bookable_sessions(viewer=current_user, course_id=filters.course.data, month=month)
-    page = paginate(statement, number=page_number(), per_page=PER_PAGE, rows=True)
+    page = paginate(statement, number=page_number(), per_page=PER_PAGE, scalars=False)
     return render_template(
         "booking/list_sessions.html",
         filters=filters,
@@ -122,34 +119,12 @@ def book(session_id: int) -> ResponseReturnValue:
     return redirect(url_for("booking.show_session", session_id=session_id))
 
 
-@bp.route("/my-training")
-def my_training() -> ResponseReturnValue:
-    """My training: upcoming places (with waiting-list positions), what is required of me and whether I meet it,
-    my training record, past sessions, and my calendar feed."""
-    me = current_user.person
-    now = utc_now()
-    upcoming, past = finding.my_places(me, number=page_number("past_page"), per_page=PER_PAGE, now=now)
-    positions = services.waitlist_positions([b.id for b in upcoming if b.status == BookingStatus.WAITLISTED])
-    records = list_person_records(me)
-    return render_template(
-        "booking/my_training.html",
-        person=me,
-        upcoming=upcoming,
-        positions=positions,
-        past=past,
-        now=now,
-        requirement_statuses=training_status_for_person(me, records=records),
-        records=records,
-        feed_token=find_active_token(me),
-    )
-
-
 def _after_cancel_url(booking: Booking) -> str:
     target = request.values.get("next")
     if is_safe_next(target):
         return target
     if booking.person_id == current_user.person_id:
-        return url_for("booking.my_training")
+        return url_for("my_training.show")
     return url_for("booking.show_session", session_id=booking.session_id)
 
 

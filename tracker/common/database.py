@@ -81,13 +81,6 @@ def _write_lock(connection: Connection) -> None:
     connection.info[_WRITING] = True
 
 
-def read_rows(statement, parameters: dict | None = None) -> list:
-    """The rows of a SELECT of columns, on the session's connection (being replaced by `db.session.execute`)."""
-    from tracker.extensions import db
-
-    return db.session.connection().execute(statement, parameters or {}).all()
-
-
 def _lower(value):
     """SQL lower() for SQLite: Unicode-aware; NULL stays NULL, other values lower-case as text (as before)."""
     if value is None:

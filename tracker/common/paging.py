@@ -1,17 +1,15 @@
-"""Pages of long lists for the web pages: one query per page (its rows carry the total), and GOV.UK pagination
-links."""
+"""Pages of long lists, for the web pages and the API alike: `paginate` runs one page of an ordered statement,
+and `Page.pagination()` gives the GOV.UK pagination links."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from math import ceil
 from typing import Any
 
-from flask import request
-from sqlalchemy import Integer, Select, bindparam, func, select
+from flask import request, url_for
+from sqlalchemy import Select, func, select
 
-from tracker.common.urls import query_number_url
 from tracker.extensions import db
 
 PER_PAGE = 50
@@ -45,8 +43,10 @@ class Page:
         """
         if self.pages <= 1:
             return None
-        args = {**request.args.to_dict(), **link_args}
-        href = query_number_url(request.endpoint, param, **{**(request.view_args or {}), **args})  # type: ignore[arg-type]
+        args = {**(request.view_args or {}), **request.args.to_dict(), **link_args}
+
+        def href(number: int) -> str:
+            return url_for(request.endpoint, **{**args, param: number})  # type: ignore[arg-type]
 
         numbers = sorted({1, self.pages, *range(max(1, self.number - 2), min(self.pages, self.number + 2) + 1)})
         items: list[dict[str, Any]] = []
@@ -76,82 +76,35 @@ def paginate(
     number: int | None = None,
     per_page: int = PER_PAGE,
     scalars: bool = True,
-    parameters: dict[str, Any] | None = None,
-    rows: bool = False,
+    clamp_to_last_page: bool = True,
 ) -> Page:
-    """One page of an ordered statement, whatever the total: one query, the page's rows each carrying the total
-    (`count(*) OVER ()`, counted before LIMIT); a second (a count) only when the page asked for is past the end
-    or the statement is DISTINCT (where the window would count the rows before DISTINCT).
+    """Page `number` (default: the `page` query argument) of an ordered statement.
 
-    `number` defaults to the `page` query argument; past the end it shows the last page. `scalars`
-    False returns tuples (for statements selecting several things, e.g. (Person, path)); `rows` returns the
-    result's rows themselves, whose columns are read by name (each also carries `page_total`); for a statement
-    of columns only, run past the ORM as `read_rows` does (without flushing the session first). `parameters`
-    are the values of the statement's bindparam()s (for statements built once and kept).
+    Items are the first selected thing of each row (`scalars`), else the rows themselves (for statements selecting
+    several things, read by position or by name). The total comes with the page's rows (`count(*) OVER ()`,
+    counted before LIMIT), so a page is one query; a count of its own is run only for a page past the end and for
+    a DISTINCT statement (where the window would count the rows before DISTINCT). Past the end, a web page shows
+    the last page; the API (`clamp_to_last_page=False`) answers no items, and the total.
     """
     number = number or page_number()
-    scalars = scalars and not rows
-    if statement._distinct:
-        return _paginate_with_count(statement, number, per_page, scalars, parameters or {}, rows)
-    # A statement passed with its parameters is one built once: keep its counted and limited forms too.
-    parameters_given = parameters is not None
-    counted = _with_total(statement) if parameters_given else _add_total(statement)
-    parameters = parameters or {}
-    page_rows = list(_page_rows(counted, number, per_page, scalars, parameters, kept=parameters_given, rows=rows))
-    if not page_rows and number > 1:  # past the end (or emptied since the link was made): the last page
-        return _paginate_with_count(statement, number, per_page, scalars, parameters, rows)
-    total = page_rows[0][-1] if page_rows else 0
-    if rows:
-        return Page(items=page_rows, total=total, number=number, per_page=per_page)
-    items = [row[0] for row in page_rows] if scalars else [tuple(row[:-1]) for row in page_rows]
-    return Page(items=items, total=total, number=number, per_page=per_page)
+    if not statement._distinct:
+        result = db.session.execute(_limited(statement.add_columns(func.count().over()), number, per_page))
+        if scalars:
+            rows = result.unique().all()  # unique: an entity with joined collections comes once
+            items = [row[0] for row in rows]
+        else:
+            frozen = result.freeze()
+            rows = frozen().all()
+            items = frozen().columns(*range(len(rows[0]) - 1)).all() if rows else []  # all but the total
+        if rows or number == 1:
+            return Page(items=items, total=rows[0][-1] if rows else 0, number=number, per_page=per_page)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+    if clamp_to_last_page:
+        number = min(number, max(1, ceil(total / per_page)))
+    result = db.session.execute(_limited(statement, number, per_page))
+    items = result.unique().scalars().all() if scalars else result.all()
+    return Page(items=list(items), total=total, number=number, per_page=per_page)
 
 
-def _add_total(statement: Select) -> Select:
-    """The statement with the total row count (before LIMIT) on every row."""
-    return statement.add_columns(func.count().over().label("page_total"))
-
-
-#: `_add_total` for statements built once and reused (the 32 most recently paged).
-_with_total = lru_cache(maxsize=32)(_add_total)
-
-
-@lru_cache(maxsize=32)
-def _with_limits(statement: Select) -> Select:
-    """The statement with LIMIT and OFFSET as parameters (for statements built once and reused: a statement
-    made anew for every page costs SQLAlchemy its cache key each time)."""
-    return statement.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer))
-
-
-def _page_rows(
-    statement: Select,
-    number: int,
-    per_page: int,
-    scalars: bool,
-    parameters: dict[str, Any],
-    *,
-    kept: bool = False,
-    rows: bool = False,
-):
-    """The page's result: unique for `scalars`; for `rows` (columns only), run on the session's connection, past
-    the ORM layer (as `read_rows`)."""
-    offset = (number - 1) * per_page
-    if kept:
-        statement, parameters = _with_limits(statement), {**parameters, "page_limit": per_page, "page_offset": offset}
-    else:
-        statement = statement.limit(per_page).offset(offset)
-    if rows:
-        return db.session.connection().execute(statement, parameters)
-    result = db.session.execute(statement, parameters)
-    return result.unique() if scalars else result
-
-
-def _paginate_with_count(
-    statement: Select, number: int, per_page: int, scalars: bool, parameters: dict[str, Any], rows: bool = False
-) -> Page:
-    count = select(func.count()).select_from(statement.order_by(None).subquery())
-    total = db.session.scalar(count, parameters) or 0
-    number = min(number, max(1, ceil(total / per_page)))
-    result = _page_rows(statement, number, per_page, scalars, parameters, rows=rows)
-    items = list(result) if rows else list(result.scalars()) if scalars else [tuple(row) for row in result]
-    return Page(items=items, total=total, number=number, per_page=per_page)
+def _limited(statement: Select, number: int, per_page: int) -> Select:
+    return statement.limit(per_page).offset((number - 1) * per_page)

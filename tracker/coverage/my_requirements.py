@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
 from sqlalchemy import (
-    Date,
     Row,
     Select,
-    bindparam,
     exists,
     func,
     or_,
@@ -19,7 +16,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from tracker.attendance.models import TrainingRecord
-from tracker.common.database import read_rows
 from tracker.common.time import today_london
 from tracker.courses.models import Course, CourseEquivalence, Requirement
 from tracker.coverage.people_to_train import PersonTrainingStatus, is_expiring, last_valid_day
@@ -56,19 +52,16 @@ class RequirementStatus:
         return PersonTrainingStatus.EXPIRED if self.expired_on else PersonTrainingStatus.NEVER_TRAINED
 
 
-@cache
-def _requirements_of_person_statement() -> Select:
+def _requirements_of_person(person: Person, as_of: date) -> Select:
     """The requirements of a person's organisation in force on `as_of`, for the whole organisation or for a
     department subtree the person is placed in that day, each with its course: one row per requirement and
     equivalent course (the course's own row when it has none), as columns: job_titles, course_id, course_code,
-    course_name, equivalent_course_id. Built once (building it cost more than running it); parameters
-    person_id, organisation_id, as_of."""
-    as_of = bindparam("as_of", type_=Date)
+    course_name, equivalent_course_id."""
     placed = aliased(Department)
     placed_in_subtree = (
         exists()
         .where(
-            Placement.person_id == bindparam("person_id"),
+            Placement.person_id == person.id,
             _placement_covers(as_of),
             Placement.department_id == placed.id,
             or_(
@@ -90,7 +83,7 @@ def _requirements_of_person_statement() -> Select:
         .outerjoin(Department, Department.id == Requirement.department_id)
         .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
         .where(
-            Requirement.organisation_id == bindparam("organisation_id"),
+            Requirement.organisation_id == person.organisation_id,
             Requirement.from_date <= as_of,
             or_(Requirement.department_id.is_(None), placed_in_subtree),
         )
@@ -113,10 +106,7 @@ def training_status_for_person(
     as_of = as_of or today_london()
     if person.end_date is not None and person.end_date <= as_of:
         return []
-    requirement_rows = read_rows(
-        _requirements_of_person_statement(),
-        {"person_id": person.id, "organisation_id": person.organisation_id, "as_of": as_of},
-    )
+    requirement_rows = db.session.execute(_requirements_of_person(person, as_of))
     title = (person.job_title or "").strip().lower()
     courses: dict[int, Row] = {}
     satisfies: dict[int, set[int]] = {}

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import UserAccount
 from tracker.attendance import services as attendance
+from tracker.attendance import sign_off, walk_ins
 from tracker.attendance.models import AttendanceOutcome, RecordSource, TrainingRecord
 from tracker.common.time import add_months, london_to_utc
 from tracker.courses.models import Course, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
@@ -118,7 +119,7 @@ def _past_wrap_sessions(today, rng, wrap, coordinator, education_officer, traine
         attendees = [untrained.pop() for _ in range(min(rng.randint(share - 1, share + 1), len(untrained)))]
         attendees += rng.sample(partner_pool, k=min(rng.randint(0, 3), len(partner_pool)))
         for person in attendees:
-            walk_in = attendance.add_walk_in(
+            walk_in = walk_ins.add_walk_in(
                 training_session=training_session, person=person, actor=coordinator, now=on_the_day
             )
             if rng.random() < 0.08:
@@ -129,7 +130,7 @@ def _past_wrap_sessions(today, rng, wrap, coordinator, education_officer, traine
                     actor=coordinator,
                     now=on_the_day,
                 )
-        attendance.sign_off_register(
+        sign_off.sign_off_register(
             training_session=training_session, actor=lead, now=training_session.ends_at + timedelta(hours=1)
         )
 

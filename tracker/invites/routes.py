@@ -84,7 +84,7 @@ def calendar_feed() -> ResponseReturnValue:
     new_url = None
     if new_token and token is not None and feeds.hash_feed_token(new_token) == token.token_hash:
         new_url = feeds.feed_url(new_token)
-    back = url_for("booking.my_training")
+    back = url_for("my_training.show")
     return render_template("invites/calendar_feed.html", token=token, new_url=new_url, back=back)
 
 

@@ -27,7 +27,7 @@ TASKS: list[Task] = [
         True,
     ),
     Task(
-        "booking.my_training",
+        "my_training.show",
         "My training",
         "Your bookings, waiting list places, training record and calendar feed.",
         True,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import make_course, make_person, make_user
 from tests.integration.attendance.conftest import book, past_session
 from tracker.accounts.models import Role
-from tracker.attendance import services
+from tracker.attendance import services, sign_off, training_records
 from tracker.attendance.models import RecordSource, TrainingRecord
 from tracker.attendance.records import find_valid_record
 from tracker.common.audit import AuditEvent
@@ -31,7 +31,7 @@ def elearning(app):
 def test_equivalent_evidence_makes_a_record_that_counts_for_the_course_it_is_equivalent_to(app, coordinator, elearning):
     wrap, course = elearning
     person = make_person()
-    record = services.add_equivalent_evidence(
+    record = training_records.add_equivalent_evidence(
         person=person,
         course=course,
         completed_on=date(2018, 9, 3),
@@ -45,7 +45,7 @@ def test_equivalent_evidence_makes_a_record_that_counts_for_the_course_it_is_equ
     )
     assert find_valid_record(person_id=person.id, course_id=wrap.id, on=date(2019, 1, 1)) == record
     with pytest.raises(services.DuplicateRecordError):
-        services.add_equivalent_evidence(
+        training_records.add_equivalent_evidence(
             person=person, course=course, completed_on=date(2018, 9, 3), evidence="Again", actor=coordinator
         )
 
@@ -61,7 +61,7 @@ def test_equivalent_evidence_makes_a_record_that_counts_for_the_course_it_is_equ
 )
 def test_evidence_needs_a_past_date_and_a_description(app, coordinator, elearning, completed_on, evidence, message):
     with pytest.raises(services.RegisterError, match=message):
-        services.add_equivalent_evidence(
+        training_records.add_equivalent_evidence(
             person=make_person(), course=elearning[1], completed_on=completed_on, evidence=evidence, actor=coordinator
         )
 
@@ -100,7 +100,7 @@ def test_records_page_lists_every_source(app, signed_in, trainer, coordinator, e
     training_session = past_session(course=wrap, lead=trainer.person)
     booking = book(training_session)
     services.mark_everyone_attended(training_session=training_session, actor=trainer)
-    services.sign_off_register(training_session=training_session, actor=trainer)
+    sign_off.sign_off_register(training_session=training_session, actor=trainer)
     from tracker.attendance.imports import import_training_records
 
     person = booking.person
@@ -113,7 +113,7 @@ def test_records_page_lists_every_source(app, signed_in, trainer, coordinator, e
     assert page.count("WRAP (WRAP)") == 2  # each record names its course, name and code
     register = f'href="/sessions/{training_session.id}/register">register of {format_date(training_session.starts_at)}'
     assert register in page
-    record_id = next(r.id for r in services.list_person_records(person) if r.source == RecordSource.IMPORT)
+    record_id = next(r.id for r in training_records.list_person_records(person) if r.source == RecordSource.IMPORT)
     assert f"/training-records/{record_id}/remove" in page  # only the imported one can be removed here
     assert page.count("/remove") == 1
     assert signed_in(trainer).get(f"/people/{person.id}/training-records").status_code == 403
@@ -121,7 +121,7 @@ def test_records_page_lists_every_source(app, signed_in, trainer, coordinator, e
 
 def test_removing_a_wrong_record_needs_a_reason_and_is_audited(app, db, signed_in, coordinator, elearning):
     person = make_person()
-    record = services.add_equivalent_evidence(
+    record = training_records.add_equivalent_evidence(
         person=person, course=elearning[1], completed_on=date(2018, 1, 5), evidence="Typo", actor=coordinator
     )
     record_id = record.id
@@ -147,6 +147,6 @@ def test_a_record_from_a_signed_off_register_is_changed_only_by_reopening(app, d
     training_session = past_session(lead=trainer.person)
     book(training_session)
     services.mark_everyone_attended(training_session=training_session, actor=trainer)
-    (record,) = services.sign_off_register(training_session=training_session, actor=trainer)
+    (record,) = sign_off.sign_off_register(training_session=training_session, actor=trainer)
     with pytest.raises(services.RecordFromRegisterError):
-        services.remove_training_record(record=record, actor=coordinator, reason="Wrong")
+        training_records.remove_training_record(record=record, actor=coordinator, reason="Wrong")

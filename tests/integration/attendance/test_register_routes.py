@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.factories import make_organisation, make_person, make_session, make_user
 from tests.integration.attendance.conftest import book, past_session
 from tracker.accounts.models import Role
-from tracker.attendance import services
+from tracker.attendance import services, sign_off, walk_ins
 from tracker.attendance.models import Attendance, AttendanceOutcome, TrainingRecord
 from tracker.booking.models import Booking, BookingSource
 from tracker.common.time import utc_now
@@ -189,7 +189,7 @@ def test_signed_off_register_refuses_marks_until_a_coordinator_reopens_it(
 ):
     training_session, (booking, *_) = delivered
     services.mark_everyone_attended(training_session=training_session, actor=trainer)
-    services.sign_off_register(training_session=training_session, actor=trainer)
+    sign_off.sign_off_register(training_session=training_session, actor=trainer)
     trainer_client = signed_in(trainer)
     page = trainer_client.get(register_url(training_session)).get_data(as_text=True)
     assert "only the Prevent coordinator can reopen it" in page and 'name="outcome"' not in page
@@ -252,7 +252,7 @@ def test_register_page_issues_the_same_number_of_queries_for_10_and_200_people(a
         for index in range(size):
             book(training_session, organisation=organisations[index % 3])
         services.mark_everyone_attended(training_session=training_session, actor=coordinator)
-        services.add_walk_in(training_session=training_session, person=make_person(), actor=coordinator)
+        walk_ins.add_walk_in(training_session=training_session, person=make_person(), actor=coordinator)
         client.get(register_url(training_session))  # warm up (first request loads the account)
         with queries() as counter:
             response = client.get(register_url(training_session))
@@ -265,8 +265,8 @@ def test_register_page_issues_the_same_number_of_queries_for_10_and_200_people(a
 def test_names_are_escaped_everywhere_on_the_register(app, signed_in, trainer):
     nasty = make_user(Role.COORDINATOR, first_name="<b>Eve</b>", last_name="<script>x()</script>")
     training_session = past_session(lead=trainer.person)
-    services.add_walk_in(training_session=training_session, person=nasty.person, actor=nasty)
-    services.sign_off_register(training_session=training_session, actor=nasty)
+    walk_ins.add_walk_in(training_session=training_session, person=nasty.person, actor=nasty)
+    sign_off.sign_off_register(training_session=training_session, actor=nasty)
     for url in (register_url(training_session), f"/sessions/{training_session.id}/sign-in-sheet"):
         page = signed_in(trainer).get(url).get_data(as_text=True)
         assert "<script>x()" not in page and "<b>Eve" not in page

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.factories import make_course, make_organisation, make_person, make_session, make_user
 from tests.integration.attendance.conftest import book, past_session
 from tracker.accounts.models import Role
-from tracker.attendance import services
+from tracker.attendance import services, sign_off, training_records, walk_ins
 from tracker.attendance.models import (
     Attendance,
     AttendanceChange,
@@ -156,7 +156,7 @@ def test_walk_in_of_a_known_person_into_a_full_session_after_booking_closed(app,
     training_session = past_session(lead=trainer.person, capacity=1)
     book(training_session)
     visitor = make_person()
-    walk_in = services.add_walk_in(training_session=training_session, person=visitor, actor=trainer)
+    walk_in = walk_ins.add_walk_in(training_session=training_session, person=visitor, actor=trainer)
     booking = walk_in.booking
     assert walk_in.is_new
     assert (booking.status, booking.source) == (BookingStatus.CONFIRMED, BookingSource.WALK_IN)
@@ -164,7 +164,7 @@ def test_walk_in_of_a_known_person_into_a_full_session_after_booking_closed(app,
     assert booking_services.count_seats_taken(training_session.id) == 2  # beyond capacity: they are in the room
     line = next(line for line in services.list_register_lines(training_session) if line.person.id == visitor.id)
     assert line.outcome == ATTENDED and line.is_walk_in
-    again = services.add_walk_in(training_session=training_session, person=visitor, actor=trainer)
+    again = walk_ins.add_walk_in(training_session=training_session, person=visitor, actor=trainer)
     assert not again.is_new and again.booking.id == booking.id
     assert len(changes_for(booking)) == 1
 
@@ -173,7 +173,7 @@ def test_walk_in_confirms_a_waiting_list_place(app, trainer):
     training_session = past_session(lead=trainer.person, capacity=1)
     book(training_session)
     waiting = book(training_session)
-    walk_in = services.add_walk_in(training_session=training_session, person=waiting.person, actor=trainer)
+    walk_in = walk_ins.add_walk_in(training_session=training_session, person=waiting.person, actor=trainer)
     assert walk_in.booking.id == waiting.id and waiting.status == BookingStatus.CONFIRMED
     assert (
         services.summarise_register(services.list_register_lines(training_session), training_session.course).attended
@@ -184,7 +184,7 @@ def test_walk_in_confirms_a_waiting_list_place(app, trainer):
 def test_walk_in_of_a_new_person(app, trainer):
     training_session = past_session(lead=trainer.person)
     mencap = make_organisation(name="Barnet MENCAP")
-    walk_in = services.add_new_walk_in(
+    walk_in = walk_ins.add_new_walk_in(
         training_session=training_session,
         first_name=" Ayesha ",
         last_name="Khan",
@@ -199,8 +199,8 @@ def test_walk_in_of_a_new_person(app, trainer):
         mencap.id,
     )
     assert walk_in.booking.source == BookingSource.WALK_IN
-    with pytest.raises(services.PersonEmailTakenError):
-        services.add_new_walk_in(
+    with pytest.raises(walk_ins.PersonEmailTakenError):
+        walk_ins.add_new_walk_in(
             training_session=training_session,
             first_name="A",
             last_name="K",
@@ -217,8 +217,8 @@ def test_coordinator_records_history_on_a_session_from_2018(app, coordinator, db
     )
     people = [make_person() for _ in range(3)]
     for person in people:
-        services.add_walk_in(training_session=training_session, person=person, actor=coordinator)
-    records = services.sign_off_register(training_session=training_session, actor=coordinator)
+        walk_ins.add_walk_in(training_session=training_session, person=person, actor=coordinator)
+    records = sign_off.sign_off_register(training_session=training_session, actor=coordinator)
     assert {(r.completed_on, r.expires_on) for r in records} == {(date(2018, 3, 14), date(2021, 3, 14))}
     assert find_valid_record(person_id=people[0].id, course_id=course.id, on=date(2019, 1, 1)) is not None
     assert find_valid_record(person_id=people[0].id, course_id=course.id, on=date(2021, 3, 14)) is None
@@ -232,7 +232,7 @@ def test_sign_off_makes_records_for_attended_with_expiry_from_the_course(app, tr
     mark(training_session, attended, ATTENDED, trainer)
     mark(training_session, partial, PARTIAL, trainer)
     mark(training_session, absent, ABSENT, trainer)
-    records = services.sign_off_register(training_session=training_session, actor=trainer)
+    records = sign_off.sign_off_register(training_session=training_session, actor=trainer)
     completed_on = training_session.starts_at.astimezone(LONDON).date()
     assert [(r.person_id, r.completed_on, r.source, r.session_id) for r in records] == [
         (attended.person_id, completed_on, RecordSource.ATTENDANCE, training_session.id)
@@ -251,15 +251,15 @@ def test_partial_counts_only_when_the_course_says_so(app, trainer):
     partial, excused = book(training_session), book(training_session)
     mark(training_session, partial, PARTIAL, trainer)
     mark(training_session, excused, EXCUSED, trainer)
-    records = services.sign_off_register(training_session=training_session, actor=trainer)
+    records = sign_off.sign_off_register(training_session=training_session, actor=trainer)
     assert [(r.person_id, r.expires_on) for r in records] == [(partial.person_id, None)]  # no validity: no expiry
 
 
 def test_the_completion_date_is_the_london_date_of_the_session(app, trainer):
     starts_at = datetime(2018, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London (BST)
     training_session = make_session(lead=trainer.person, starts_at=starts_at)
-    services.add_walk_in(training_session=training_session, person=make_person(), actor=trainer)
-    (record,) = services.sign_off_register(training_session=training_session, actor=trainer)
+    walk_ins.add_walk_in(training_session=training_session, person=make_person(), actor=trainer)
+    (record,) = sign_off.sign_off_register(training_session=training_session, actor=trainer)
     assert record.completed_on == date(2018, 7, 1) and record.expires_on == date(2021, 7, 1)
 
 
@@ -267,7 +267,7 @@ def test_sign_off_names_everyone_not_marked(app, trainer, delivered):
     training_session, (first, second, third) = delivered
     mark(training_session, first, ATTENDED, trainer)
     with pytest.raises(services.UnmarkedAttendeesError) as refused:
-        services.sign_off_register(training_session=training_session, actor=trainer)
+        sign_off.sign_off_register(training_session=training_session, actor=trainer)
     assert sorted(refused.value.names) == sorted([second.person.full_name, third.person.full_name])
     assert second.person.full_name in refused.value.message
     assert not training_session.is_signed_off and records_of(training_session) == []
@@ -276,35 +276,35 @@ def test_sign_off_names_everyone_not_marked(app, trainer, delivered):
 def test_sign_off_waits_for_the_session_to_start(app, trainer):
     training_session = make_session(lead=trainer.person, starts_at=utc_now() + timedelta(hours=1))
     with pytest.raises(services.RegisterNotOpenError, match="once the session has started"):
-        services.sign_off_register(training_session=training_session, actor=trainer)
+        sign_off.sign_off_register(training_session=training_session, actor=trainer)
 
 
 def test_a_signed_off_register_refuses_every_change(app, trainer, delivered):
     training_session, (booking, *_) = delivered
     services.mark_everyone_attended(training_session=training_session, actor=trainer)
-    services.sign_off_register(training_session=training_session, actor=trainer)
+    sign_off.sign_off_register(training_session=training_session, actor=trainer)
     with pytest.raises(services.RegisterSignedOffError) as refused:
         mark(training_session, booking, ABSENT, trainer)
     assert refused.value.status == 409
     with pytest.raises(services.RegisterSignedOffError):
         services.mark_everyone_attended(training_session=training_session, actor=trainer)
     with pytest.raises(services.RegisterSignedOffError):
-        services.add_walk_in(training_session=training_session, person=make_person(), actor=trainer)
+        walk_ins.add_walk_in(training_session=training_session, person=make_person(), actor=trainer)
     with pytest.raises(services.RegisterSignedOffError):
-        services.sign_off_register(training_session=training_session, actor=trainer)
+        sign_off.sign_off_register(training_session=training_session, actor=trainer)
 
 
 def test_reopen_needs_a_reason_withdraws_records_and_sign_off_remakes_them(app, db, trainer, coordinator, delivered):
     training_session, (first, second, third) = delivered
     services.mark_everyone_attended(training_session=training_session, actor=trainer)
-    assert len(services.sign_off_register(training_session=training_session, actor=trainer)) == 3
+    assert len(sign_off.sign_off_register(training_session=training_session, actor=trainer)) == 3
     course_id = training_session.course_id
     assert find_valid_record(person_id=third.person_id, course_id=course_id) is not None
 
     with pytest.raises(services.RegisterError, match="reason"):
-        services.reopen_register(training_session=training_session, actor=coordinator, reason="  ")
+        sign_off.reopen_register(training_session=training_session, actor=coordinator, reason="  ")
     assert (
-        services.reopen_register(training_session=training_session, actor=coordinator, reason="Third left at the break")
+        sign_off.reopen_register(training_session=training_session, actor=coordinator, reason="Third left at the break")
         == 3
     )
     assert records_of(training_session) == []  # coverage stops counting them
@@ -313,7 +313,7 @@ def test_reopen_needs_a_reason_withdraws_records_and_sign_off_remakes_them(app, 
 
     change = mark(training_session, third, PARTIAL, coordinator)
     assert change.reason == "Third left at the break"  # a change after a reopen carries its reason
-    records = services.sign_off_register(training_session=training_session, actor=coordinator)
+    records = sign_off.sign_off_register(training_session=training_session, actor=coordinator)
     assert sorted(r.person_id for r in records) == sorted([first.person_id, second.person_id])
     assert len(records_of(training_session)) == 2  # no duplicates of the first sign-off
     kinds = [e.kind for e in db.session.scalars(select(RegisterEvent).order_by(RegisterEvent.id))]
@@ -328,12 +328,12 @@ def test_reopen_needs_a_reason_withdraws_records_and_sign_off_remakes_them(app, 
 def test_reopening_an_open_register_is_refused(app, coordinator, delivered):
     training_session, _ = delivered
     with pytest.raises(services.RegisterNotSignedOffError):
-        services.reopen_register(training_session=training_session, actor=coordinator, reason="Why not")
+        sign_off.reopen_register(training_session=training_session, actor=coordinator, reason="Why not")
 
 
 def test_reopen_leaves_records_from_other_sources_alone(app, trainer, coordinator, delivered):
     training_session, (booking, *_) = delivered
-    services.add_equivalent_evidence(
+    training_records.add_equivalent_evidence(
         person=booking.person,
         course=training_session.course,
         completed_on=date(2017, 5, 1),
@@ -341,8 +341,8 @@ def test_reopen_leaves_records_from_other_sources_alone(app, trainer, coordinato
         actor=coordinator,
     )
     services.mark_everyone_attended(training_session=training_session, actor=trainer)
-    services.sign_off_register(training_session=training_session, actor=trainer)
-    services.reopen_register(training_session=training_session, actor=coordinator, reason="Check")
+    sign_off.sign_off_register(training_session=training_session, actor=trainer)
+    sign_off.reopen_register(training_session=training_session, actor=coordinator, reason="Check")
     from tracker.extensions import db
 
     assert db.session.scalar(select(func.count(TrainingRecord.id))) == 1
@@ -354,7 +354,7 @@ def test_reopen_leaves_records_from_other_sources_alone(app, trainer, coordinato
 def test_record_attendance_makes_walk_ins_of_people_not_booked(app, trainer, delivered, db):
     training_session, (booked, *_) = delivered
     stranger = make_person()
-    results = services.record_attendance(
+    results = walk_ins.record_attendance(
         training_session=training_session,
         records=[(booked.person_id, ATTENDED), (stranger.id, PARTIAL)],
         actor=trainer,
@@ -363,7 +363,7 @@ def test_record_attendance_makes_walk_ins_of_people_not_booked(app, trainer, del
     walk_in = db.session.scalar(select(Booking).where(Booking.person_id == stranger.id))
     assert walk_in.source == BookingSource.WALK_IN
     assert db.session.scalar(select(Attendance.outcome).where(Attendance.booking_id == walk_in.id)) == PARTIAL
-    again = services.record_attendance(
+    again = walk_ins.record_attendance(
         training_session=training_session, records=[(stranger.id, PARTIAL)], actor=trainer
     )
     assert [(r.walked_in, r.changed) for r in again] == [(False, False)]
@@ -372,7 +372,7 @@ def test_record_attendance_makes_walk_ins_of_people_not_booked(app, trainer, del
 def test_record_attendance_names_the_index_of_an_unknown_person_and_changes_nothing(app, trainer, delivered, db):
     training_session, (booked, *_) = delivered
     with pytest.raises(services.UnknownPeopleError) as refused:
-        services.record_attendance(
+        walk_ins.record_attendance(
             training_session=training_session,
             records=[(booked.person_id, ATTENDED), (999_999, ATTENDED)],
             actor=trainer,

@@ -34,7 +34,7 @@ from tests.factories import (
 from tests.integration.people.roster_files import roster_csv, roster_row
 from tests.support.html_safety import crawl, payload, scan
 from tracker.accounts.models import Role, UserAccount
-from tracker.attendance import services as attendance
+from tracker.attendance import sign_off, training_records
 from tracker.attendance.models import Attendance, AttendanceOutcome
 from tracker.booking import for_others
 from tracker.common.time import utc_now
@@ -115,13 +115,13 @@ def world(app) -> MarkedWorld:
     place = make_booking(past, staff.person, now=past_start - timedelta(days=2))
     db.session.add(Attendance(booking_id=place.id, outcome=AttendanceOutcome.ATTENDED))
     db.session.flush()
-    attendance.sign_off_register(training_session=past, actor=coordinator)
-    attendance.reopen_register(training_session=past, actor=coordinator, reason=PLANTED["reopen reason"])
-    attendance.sign_off_register(training_session=past, actor=coordinator)
+    sign_off.sign_off_register(training_session=past, actor=coordinator)
+    sign_off.reopen_register(training_session=past, actor=coordinator, reason=PLANTED["reopen reason"])
+    sign_off.sign_off_register(training_session=past, actor=coordinator)
     elearning = Course(code="HO-ELEARN", name="Home Office e-learning", duration_minutes=60)
     db.session.add(elearning)
     db.session.flush()
-    attendance.add_equivalent_evidence(
+    training_records.add_equivalent_evidence(
         person=staff.person,
         course=elearning,
         completed_on=date(2025, 1, 10),

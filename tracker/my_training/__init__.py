@@ -1,0 +1,1 @@
+"""My training: a person's own places, requirements, record and calendar feed, on one page."""

@@ -1,0 +1,72 @@
+"""The reads behind "My training": a person's upcoming places (with their waiting-list positions) and a page of
+their past ones. Rows of columns (the `when` and `where` filters take them as they take a session)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Row, Select, func, or_, select
+
+from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
+from tracker.booking.services import waitlist_order
+from tracker.common.paging import Page, paginate
+from tracker.courses.models import Course, SessionStatus, TrainingSession
+from tracker.extensions import db
+
+
+def _places(person_id: int) -> Select:
+    """The person's places, each with: id and status (the booking's); session_id, title (the session's, else its
+    course's name), starts_at, ends_at, venue, online_url and cancel_reason (the session's)."""
+    return (
+        select(
+            Booking.id,
+            Booking.status,
+            TrainingSession.id.label("session_id"),
+            TrainingSession.display_title_column().label("title"),
+            TrainingSession.starts_at,
+            TrainingSession.ends_at,
+            TrainingSession.venue,
+            TrainingSession.online_url,
+            TrainingSession.cancel_reason,
+        )
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Course, Course.id == TrainingSession.course_id)
+        .where(Booking.person_id == person_id)
+    )
+
+
+def upcoming_places(person_id: int, *, now: datetime) -> list[Row]:
+    """Active places on sessions still to come, and those lost to a cancelled session, soonest first; each row
+    also has `position` on the waiting list (None unless waitlisted)."""
+    waiting = (
+        select(
+            Booking.id,
+            func.row_number().over(partition_by=Booking.session_id, order_by=waitlist_order()).label("position"),
+        )
+        .where(
+            Booking.status == BookingStatus.WAITLISTED,
+            Booking.session_id.in_(select(Booking.session_id).where(Booking.person_id == person_id)),
+        )
+        .subquery()
+    )
+    statement = (
+        _places(person_id)
+        .add_columns(waiting.c.position)
+        .outerjoin(waiting, waiting.c.id == Booking.id)
+        .where(
+            TrainingSession.starts_at > now,
+            or_(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.status == SessionStatus.CANCELLED),
+        )
+        .order_by(TrainingSession.starts_at, Booking.id)
+    )
+    return list(db.session.execute(statement))
+
+
+def past_places(person_id: int, *, now: datetime, number: int, per_page: int) -> Page:
+    """Page `number` of the places on sessions that have started (not cancelled places), latest first."""
+    statement = (
+        _places(person_id)
+        .where(TrainingSession.starts_at <= now, Booking.status != BookingStatus.CANCELLED)
+        .order_by(TrainingSession.starts_at.desc(), Booking.id.desc())
+    )
+    return paginate(statement, number=number, per_page=per_page, scalars=False)
