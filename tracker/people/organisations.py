@@ -158,11 +158,6 @@ def mark_organisation_reviewed(*, organisation: Organisation, actor: UserAccount
 # --- Departments ---------------------------------------------------------------------------------------
 
 
-def get_department(department_id: int) -> Department:
-    """Raises NoResultFound (a 404) when there is none."""
-    return db.session.execute(select(Department).where(Department.id == department_id)).scalar_one()
-
-
 def departments_query(organisation_id: int) -> Select:
     return (
         select(Department).where(Department.organisation_id == organisation_id).order_by(Department.path, Department.id)
