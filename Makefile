@@ -33,6 +33,7 @@ PY_SOURCES := tracker tests $(wildcard bench) deploy migrations/env.py config.py
 lint: setup
 	$(BIN)/ruff check $(PY_SOURCES)
 	$(BIN)/ruff format --check $(PY_SOURCES)
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff check --fix $(PY_SOURCES)

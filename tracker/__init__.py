@@ -55,7 +55,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     _register_blueprints(app)
     _register_assets(app)
 
-    from tracker.common import security
+    from tracker import security
 
     security.init_app(app)
     from tracker import errors

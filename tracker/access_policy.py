@@ -1,6 +1,6 @@
 """The access policy table: every endpoint of the app, pages and API, with who may use it.
 
-Enforced before every request (deny by default, see tracker.common.permissions). A route missing
+Enforced before every request (deny by default, see tracker.accounts.permissions). A route missing
 here is refused with 403, and tests/integration/test_access_policy.py fails until it is added.
 Values are an Access for every method, or a dict of method -> Access where methods differ.
 Object-level rules (your team, your register, your organisation) are checked in the services.

@@ -18,7 +18,8 @@ from tests.factories import make_user
 from tracker import create_app
 from tracker.access_policy import POLICY
 from tracker.accounts.models import Role
-from tracker.common.permissions import Access, access_for
+from tracker.accounts.permissions import access_for
+from tracker.common.permissions import Access
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
 

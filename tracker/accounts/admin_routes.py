@@ -13,7 +13,7 @@ from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg, select_choices
 from tracker.common.paging import paginate
 from tracker.extensions import db
-from tracker.people import services as people
+from tracker.people import organisations
 from tracker.people.models import Organisation, Person
 
 bp = Blueprint("accounts", __name__)
@@ -43,7 +43,7 @@ def new_user() -> ResponseReturnValue:
         form = NewUserForm(data={"roles": [Role.STAFF.value]})
     else:
         form = NewUserForm()
-    form.organisation.choices = select_choices([("", "Choose an organisation"), *people.organisation_choices()])
+    form.organisation.choices = select_choices([("", "Choose an organisation"), *organisations.organisation_choices()])
     if form.validate_on_submit():
         try:
             user = services.create_user(

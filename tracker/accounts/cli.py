@@ -10,7 +10,7 @@ from flask import current_app
 from tracker.accounts import links, services
 from tracker.accounts.models import Role
 from tracker.common.errors import TrackerError
-from tracker.people import services as people
+from tracker.people import organisations
 from tracker.people.models import OrganisationKind
 
 users_cli = click.Group("users", help="User accounts.")
@@ -52,14 +52,14 @@ def create_user_command(
     try:
         org = None
         if organisation:
-            org = people.find_organisation_by_name(organisation)
+            org = organisations.find_organisation_by_name(organisation)
             if org is None and organisation_kind is None:
                 raise click.ClickException(
                     f'No organisation called "{organisation}": add --organisation-kind to make it '
                     f"({', '.join(k.value for k in OrganisationKind)})"
                 )
             if org is None:
-                org = people.create_organisation(
+                org = organisations.create_organisation(
                     name=organisation, kind=OrganisationKind(organisation_kind), actor_label="cli"
                 )
         user = services.create_user(

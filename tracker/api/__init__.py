@@ -1,6 +1,6 @@
 """The JSON API under /api/v1: flask-smorest resources over the same services as the pages.
 
-- Authentication: `Authorization: Bearer <token>` (tracker.api.auth); no cookies, so no CSRF token.
+- Authentication: `Authorization: Bearer <token>` (tracker.accounts.permissions); no cookies, so no CSRF token.
 - Permissions: the access policy table (tracker/access_policy.py), as for pages; object checks in services.
 - Errors: `{"error": {"code", "message", "fields"}}` with 400/401/403/404/409/422 (tracker.errors).
 - Lists: `{"items": [...], "total": N}` with `page` and `per_page` (up to 500) — see tracker.api.common.
@@ -59,7 +59,7 @@ class CommonResponses(BasePlugin):
     """
 
     def operation_helper(self, path=None, operations=None, **kwargs):
-        from tracker.common.permissions import access_for
+        from tracker.accounts.permissions import access_for
 
         rule = kwargs.get("rule")
         for method, operation in (operations or {}).items():

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from tracker.api.common import PageArgs, id_field, list_schema, page_of
 from tracker.common.permissions import acting_user
 from tracker.extensions import db
-from tracker.people import services
+from tracker.people import organisations, services
 from tracker.people.models import Department, OrganisationKind
 
 blp = Blueprint("api_organisations", __name__, url_prefix="/organisations", description="Organisations")
@@ -30,14 +30,14 @@ class Organisations(MethodView):
     @blp.response(200, OrganisationList)
     def get(self, args):
         """List organisations, by name."""
-        return page_of(services.organisations_query(), args)
+        return page_of(organisations.organisations_query(), args)
 
     @blp.arguments(OrganisationSchema)
     @blp.response(201, OrganisationSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
         """Add an organisation (coordinator)."""
-        organisation = services.create_organisation(name=data["name"], kind=data["kind"], actor=acting_user())
+        organisation = organisations.create_organisation(name=data["name"], kind=data["kind"], actor=acting_user())
         return organisation
 
 
@@ -70,8 +70,8 @@ class Departments(MethodView):
 
         Ordered by path, so a department comes just before the teams inside it.
         """
-        organisation = services.get_organisation(organisation_id)
-        return page_of(services.departments_query(organisation.id), args)
+        organisation = organisations.get_organisation(organisation_id)
+        return page_of(organisations.departments_query(organisation.id), args)
 
     @blp.arguments(DepartmentSchema)
     @blp.response(201, DepartmentSchema)
@@ -82,7 +82,7 @@ class Departments(MethodView):
 
         409 if the parent already has a department of that name; 422 for a parent of another organisation.
         """
-        organisation = services.get_organisation(organisation_id)
+        organisation = organisations.get_organisation(organisation_id)
         parent = None
         if data["parent_id"] is not None:
             parent = db.session.get(Department, data["parent_id"])
@@ -90,7 +90,7 @@ class Departments(MethodView):
                 raise services.PeopleError(
                     f"No department {data['parent_id']} at {organisation.name}", field="parent_id"
                 )
-        department = services.create_department(
+        department = organisations.create_department(
             organisation=organisation, name=data["name"], parent=parent, actor=acting_user()
         )
         return department

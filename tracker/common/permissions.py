@@ -1,9 +1,8 @@
-"""Route permissions: the access policy table is enforced for every request, deny by default.
+"""Route permissions, knowing no domain: what an access rule is, who is acting, and refusing.
 
-Every URL rule's endpoint must have an entry in `tracker.access_policy.POLICY`. A request to an
-endpoint without one is refused (403) and the suite's route inventory test fails, so a new route
-cannot be reachable by accident. Object-level checks (is this *your* team, *your* register) stay in
-the services as `can_*` predicates.
+The policy table (`tracker.access_policy.POLICY`) and its enforcement before every request are the
+accounts package's (`tracker.accounts.permissions`). Object-level checks (is this *your* team, *your*
+register) stay in the services as `can_*` predicates; a route refuses with `require`.
 """
 
 from __future__ import annotations
@@ -11,19 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app, g, redirect, request, url_for
+from flask import g, request
 from flask_login import current_user
-from werkzeug.exceptions import Forbidden, Unauthorized
-
-from tracker.accounts.models import Role
+from werkzeug.exceptions import Forbidden
 
 
 @dataclass(frozen=True)
 class Access:
-    """Who may use an endpoint: anyone, anyone signed in, or holders of one of `roles`."""
+    """Who may use an endpoint: anyone, anyone signed in, or holders of one of `roles` (role names)."""
 
     public: bool = False
-    roles: frozenset[Role] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
 
     def allows(self, user) -> bool:
         if self.public:
@@ -42,20 +39,8 @@ PUBLIC = Access(public=True)
 SIGNED_IN = Access()
 
 
-def roles(*names: Role) -> Access:
+def roles(*names: str) -> Access:
     return Access(roles=frozenset(names))
-
-
-def access_for(endpoint: str, method: str) -> Access | None:
-    """The policy entry for an endpoint and method; HEAD and OPTIONS follow GET."""
-    from tracker.access_policy import POLICY
-
-    entry = POLICY.get(endpoint)
-    if entry is None or isinstance(entry, Access):
-        return entry
-    if method in ("HEAD", "OPTIONS"):
-        method = "GET"
-    return entry.get(method)
 
 
 def is_api_request() -> bool:
@@ -67,34 +52,6 @@ def acting_user():
     if is_api_request():
         return g.get("api_user")
     return current_user if current_user.is_authenticated else None
-
-
-class NotSignedIn(Unauthorized):
-    description = "Sign in to continue."
-
-
-def enforce_access_policy():
-    """before_request: look the endpoint up in the policy; refuse what it does not allow."""
-    endpoint = request.endpoint
-    if endpoint is None:  # routing failed: 404 or 405 follows
-        return None
-    if is_api_request():
-        from tracker.api.auth import load_api_user
-
-        g.api_user = load_api_user()
-    access = access_for(endpoint, request.method)
-    if access is None:
-        current_app.logger.error("No access policy for endpoint %s %s: refused", request.method, endpoint)
-        raise Forbidden("This page has no access policy.")
-    user = acting_user()
-    if access.allows(user):
-        return None
-    if user is None:
-        if is_api_request():
-            raise NotSignedIn("Send a valid API token: Authorization: Bearer <token>")
-        return redirect(url_for("auth.sign_in", next=request.full_path if request.query_string else request.path))
-    record_denial(user, endpoint)
-    raise Forbidden()
 
 
 #: Refusals of one account within this long are one audit event, counted, so that requests a person is

@@ -13,7 +13,7 @@ from tracker.courses import services, standard
 from tracker.courses.forms import CourseForm, EquivalentForm, RequirementForm
 from tracker.courses.models import Course, Requirement
 from tracker.extensions import db
-from tracker.people import services as people
+from tracker.people import organisations
 from tracker.people.models import Department, Organisation
 
 bp = Blueprint("courses", __name__)
@@ -153,12 +153,14 @@ def new_requirement() -> ResponseReturnValue:
     organisation_id = id_arg("organisation_id")
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:
-        return render_template("courses/choose_organisation.html", organisations=people.organisation_choices())
+        return render_template("courses/choose_organisation.html", organisations=organisations.organisation_choices())
     form = RequirementForm()
     if request.method == "GET" and id_arg("course_id"):
         form.course.data = id_arg("course_id")
     form.course.choices = select_choices([("", "Choose a course"), *services.course_choices()])
-    form.department_id.choices = select_choices([("", "Every department"), *people.department_choices(organisation.id)])
+    form.department_id.choices = select_choices(
+        [("", "Every department"), *organisations.department_choices(organisation.id)]
+    )
     if form.validate_on_submit():
         try:
             requirement = services.create_requirement(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 
-from tracker.common.permissions import access_for
+from tracker.accounts.permissions import access_for
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from tracker.common.errors import TrackerError
-from tracker.people import services
+from tracker.people import organisations
 from tracker.people.models import OrganisationKind
 
 organisations_cli = click.Group("organisations", help="Organisations: the council, NHS trusts, schools, charities.")
@@ -18,7 +18,7 @@ organisations_cli = click.Group("organisations", help="Organisations: the counci
 def create_organisation_command(name: str, kind: str) -> None:
     """Add the organisation NAME (rosters and requirements then name it)."""
     try:
-        organisation = services.create_organisation(name=name, kind=OrganisationKind(kind), actor_label="cli")
+        organisation = organisations.create_organisation(name=name, kind=OrganisationKind(kind), actor_label="cli")
     except TrackerError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created organisation {organisation.id}: {organisation.name} ({organisation.kind.label})")
@@ -27,5 +27,5 @@ def create_organisation_command(name: str, kind: str) -> None:
 @organisations_cli.command("list")
 def list_organisations_command() -> None:
     """Every organisation: id, kind and name, one a line."""
-    for organisation in services.list_organisations():
+    for organisation in organisations.list_organisations():
         click.echo(f"{organisation.id}\t{organisation.kind.value}\t{organisation.name}")

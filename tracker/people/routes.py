@@ -11,7 +11,7 @@ from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import paginate
 from tracker.common.time import today_london
 from tracker.extensions import db
-from tracker.people import roster, services
+from tracker.people import organisations, roster, services
 from tracker.people.forms import (
     AddManagerForm,
     DepartmentForm,
@@ -42,12 +42,12 @@ def _int_arg(name: str) -> int | None:
 @bp.route("/organisations")
 def list_organisations() -> ResponseReturnValue:
     """Every organisation, with its kind and how many people work there today."""
-    page = paginate(services.organisations_query(), per_page=100)
+    page = paginate(organisations.organisations_query(), per_page=100)
     return render_template(
         "people/organisations.html",
         page=page,
         pager=page.pagination(),
-        people=services.count_people_by_organisation(),
+        people=organisations.count_people_by_organisation(),
     )
 
 
@@ -57,7 +57,7 @@ def new_organisation() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = services.create_organisation(
+            organisation = organisations.create_organisation(
                 name=form.name.data, kind=OrganisationKind(form.kind.data), actor=_actor()
             )
         except TrackerError as error:
@@ -76,8 +76,8 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     return render_template(
         "people/organisation.html",
         organisation=organisation,
-        tree=services.department_tree(organisation),
-        people=services.count_people_by_organisation().get(organisation.id, 0),
+        tree=organisations.department_tree(organisation),
+        people=organisations.count_people_by_organisation().get(organisation.id, 0),
     )
 
 
@@ -88,7 +88,7 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
     form = OrganisationForm(obj=organisation) if request.method == "GET" else OrganisationForm()
     if form.validate_on_submit():
         try:
-            services.update_organisation(
+            organisations.update_organisation(
                 organisation=organisation, name=form.name.data, kind=OrganisationKind(form.kind.data), actor=_actor()
             )
         except TrackerError as error:
@@ -104,7 +104,7 @@ def edit_organisation(organisation_id: int) -> ResponseReturnValue:
 def mark_reviewed(organisation_id: int) -> ResponseReturnValue:
     """Confirm an organisation added by someone without an account is genuine."""
     organisation = db.get_or_404(Organisation, organisation_id)
-    services.mark_organisation_reviewed(organisation=organisation, actor=_actor())
+    organisations.mark_organisation_reviewed(organisation=organisation, actor=_actor())
     flash(f"{organisation.name} marked as checked", "success")
     return redirect(url_for("people.organisation", organisation_id=organisation.id))
 
@@ -115,14 +115,14 @@ def new_department(organisation_id: int) -> ResponseReturnValue:
     organisation = db.get_or_404(Organisation, organisation_id)
     form = DepartmentForm()
     form.parent.choices = select_choices(
-        [("", "None: a top-level department"), *services.department_choices(organisation.id)]
+        [("", "None: a top-level department"), *organisations.department_choices(organisation.id)]
     )
     if request.method == "GET" and _int_arg("parent_id"):
         form.parent.data = _int_arg("parent_id")
     if form.validate_on_submit():
         parent = db.session.get(Department, form.parent.data) if form.parent.data else None
         try:
-            department = services.create_department(
+            department = organisations.create_department(
                 organisation=organisation, name=form.name.data, parent=parent, actor=_actor()
             )
         except TrackerError as error:
@@ -138,13 +138,13 @@ def new_department(organisation_id: int) -> ResponseReturnValue:
 
 
 def _render_department(department: Department, manager_form: AddManagerForm) -> str:
-    page = paginate(services.department_people_query(department), scalars=False)
+    page = paginate(organisations.department_people_query(department), scalars=False)
     return render_template(
         "people/department.html",
         department=department,
         page=page,
         pager=page.pagination(),
-        managers=services.list_department_managers(department),
+        managers=organisations.list_department_managers(department),
         form=manager_form,
         today=today_london(),
     )
@@ -164,7 +164,7 @@ def rename_department(department_id: int) -> ResponseReturnValue:
     form = RenameDepartmentForm(data={"name": department.name}) if request.method == "GET" else RenameDepartmentForm()
     if form.validate_on_submit():
         try:
-            services.rename_department(department=department, name=form.name.data, actor=_actor())
+            organisations.rename_department(department=department, name=form.name.data, actor=_actor())
         except TrackerError as error:
             db.session.rollback()
             field_error(form, error.field, error.message)
@@ -189,7 +189,7 @@ def add_manager(department_id: int) -> ResponseReturnValue:
                     f"There is nobody with that email address or HR reference at {department.organisation.name}",
                     field="person",
                 )
-            services.add_department_manager(department=department, person=person, actor=_actor())
+            organisations.add_department_manager(department=department, person=person, actor=_actor())
         except TrackerError as error:
             db.session.rollback()
             field_error(form, "person", error.message)
@@ -204,7 +204,7 @@ def remove_manager(department_id: int, person_id: int) -> ResponseReturnValue:
     """Stop someone managing the department."""
     department = db.get_or_404(Department, department_id)
     person = db.get_or_404(Person, person_id)
-    services.remove_department_manager(department=department, person=person, actor=_actor())
+    organisations.remove_department_manager(department=department, person=person, actor=_actor())
     flash(f"{person.full_name} no longer manages {department.path}", "success")
     return redirect(url_for("people.department", department_id=department.id))
 
@@ -230,8 +230,8 @@ def list_people() -> ResponseReturnValue:
         search=search,
         organisation_id=organisation_id,
         department_id=department_id,
-        organisations=services.organisation_choices(),
-        department_choices=services.department_choices(organisation_id) if organisation_id else [],
+        organisations=organisations.organisation_choices(),
+        department_choices=organisations.department_choices(organisation_id) if organisation_id else [],
         today=today_london(),
     )
 
@@ -252,9 +252,11 @@ def new_person() -> ResponseReturnValue:
     organisation_id = _int_arg("organisation_id")
     organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
     if organisation is None:
-        return render_template("people/choose_organisation.html", organisations=services.organisation_choices())
+        return render_template("people/choose_organisation.html", organisations=organisations.organisation_choices())
     form = PersonForm()
-    form.department.choices = select_choices([("", "No department yet"), *services.department_choices(organisation.id)])
+    form.department.choices = select_choices(
+        [("", "No department yet"), *organisations.department_choices(organisation.id)]
+    )
     if form.validate_on_submit():
         department = db.session.get(Department, form.department.data) if form.department.data else None
         try:
@@ -341,7 +343,7 @@ def move_person(person_id: int) -> ResponseReturnValue:
     person = db.get_or_404(Person, person_id)
     form = MovePersonForm(data={"from_date": today_london()}) if request.method == "GET" else MovePersonForm()
     form.department.choices = select_choices(
-        [("", "Choose a department"), *services.department_choices(person.organisation_id)]
+        [("", "Choose a department"), *organisations.department_choices(person.organisation_id)]
     )
     if form.validate_on_submit():
         department = db.session.get(Department, form.department.data)

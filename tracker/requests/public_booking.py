@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from tracker.booking import services as booking_services
 from tracker.booking.models import Booking, BookingSource, BookingStatus
@@ -26,7 +26,8 @@ from tracker.common.time import utc_now
 from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
 from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
-from tracker.people.services import create_organisation, find_person_by_email
+from tracker.people.organisations import create_organisation, find_organisation_by_name
+from tracker.people.services import find_person_by_email
 
 #: How long the emailed link of a booking request works.
 REQUEST_HOURS = 24
@@ -195,9 +196,7 @@ def book_from_request(*, booking_request: BookingRequest, now: datetime | None =
     if training_session is None or not is_public(training_session):
         raise PublicBookingError("This session can no longer be booked without an account", field="session")
     if booking_request.new_organisation_name:
-        existing = db.session.scalar(
-            select(Organisation).where(func.lower(Organisation.name) == booking_request.new_organisation_name.lower())
-        )
+        existing = find_organisation_by_name(booking_request.new_organisation_name)
         organisation = existing or create_organisation(
             name=booking_request.new_organisation_name, kind=OrganisationKind.THIRD_SECTOR, needs_review=True
         )

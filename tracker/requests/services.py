@@ -14,6 +14,7 @@ from tracker.common.time import start_of_london_day, today_london
 from tracker.courses.models import SessionStatus, TrainingSession
 from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
+from tracker.people.organisations import create_organisation, find_organisation_by_name
 from tracker.requests.models import RequestStatus, TrainingRequest, TrainingRequestEvent
 
 #: Where a request may go next. Closed can be reopened (back to contacted) if the organisation returns.
@@ -44,7 +45,7 @@ def submit_request(
 ) -> TrainingRequest:
     """Record a request from the public form, matched to a known organisation by name where there is one."""
     name = " ".join(organisation_name.split())
-    organisation = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    organisation = find_organisation_by_name(name)
     training_request = TrainingRequest(
         organisation_name=name,
         organisation_kind=OrganisationKind(organisation_kind),
@@ -104,11 +105,7 @@ def organisation_for(*, training_request: TrainingRequest, actor) -> Organisatio
     """The request's organisation in the tracker: the one matched by name, or a new one of the kind given."""
     if training_request.organisation is not None:
         return training_request.organisation
-    from tracker.people.services import create_organisation
-
-    existing = db.session.scalar(
-        select(Organisation).where(func.lower(Organisation.name) == training_request.organisation_name.lower())
-    )
+    existing = find_organisation_by_name(training_request.organisation_name)
     organisation = existing or create_organisation(
         name=training_request.organisation_name, kind=training_request.organisation_kind
     )

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from tests.factories import make_department, make_organisation, make_person
 from tests.integration.people.roster_files import HEADER, roster_csv, roster_row
 from tracker.common.audit import AuditEvent
-from tracker.people import roster
+from tracker.people import organisations, roster
 from tracker.people import services as people
 from tracker.people.models import Department, Person, Placement
 
@@ -157,7 +157,7 @@ def test_a_leaver_drops_out_of_their_department_from_the_leave_date(app, db, bar
     assert people.current_department(leaver, day=date(2026, 3, 14)).path == "Housing"
     assert people.current_department(leaver, day=date(2026, 3, 15)) is None
     in_housing = select(func.count()).select_from(
-        people.department_people_query(housing, day=date(2026, 3, 15)).subquery()
+        organisations.department_people_query(housing, day=date(2026, 3, 15)).subquery()
     )
     assert db.session.scalar(in_housing) == 0
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.factories import make_department, make_manager_of, make_organisation, make_person, make_user
 from tracker.accounts.models import Role
-from tracker.people import services
+from tracker.people import organisations, services
 from tracker.people.models import Placement
 from tracker.people.placements import PlacementDateError
 
@@ -20,21 +20,21 @@ def ids(statement, db) -> set[int]:
 
 def test_department_names_are_unique_under_a_parent_ignoring_case(app):
     organisation = make_organisation()
-    parent = services.create_department(organisation=organisation, name="Children and Family Services")
-    services.create_department(organisation=organisation, name="Fostering", parent=parent)
-    with pytest.raises(services.DepartmentExistsError):
-        services.create_department(organisation=organisation, name="FOSTERING", parent=parent)
+    parent = organisations.create_department(organisation=organisation, name="Children and Family Services")
+    organisations.create_department(organisation=organisation, name="Fostering", parent=parent)
+    with pytest.raises(organisations.DepartmentExistsError):
+        organisations.create_department(organisation=organisation, name="FOSTERING", parent=parent)
     other = make_organisation()
     with pytest.raises(services.PeopleError, match="Choose a department of"):
-        services.create_department(organisation=other, name="Team", parent=parent)
+        organisations.create_department(organisation=other, name="Team", parent=parent)
 
 
 def test_renaming_onto_a_sibling_is_refused(app):
     parent = make_department(name="Adults")
     make_department(parent=parent, name="Safeguarding")
     team = make_department(parent=parent, name="Reablement")
-    with pytest.raises(services.DepartmentExistsError, match="already has Adults/safeguarding"):
-        services.rename_department(department=team, name="safeguarding")
+    with pytest.raises(organisations.DepartmentExistsError, match="already has Adults/safeguarding"):
+        organisations.rename_department(department=team, name="safeguarding")
 
 
 def test_department_tree_nests_and_counts_people_placed_today(app, db):
@@ -44,7 +44,7 @@ def test_department_tree_nests_and_counts_people_placed_today(app, db):
     make_department(organisation=organisation, name="A Services")
     make_person(department=team)
     make_person(department=team, end_date=date(2020, 1, 1), placed_from=date(2015, 1, 1))  # a leaver
-    tree = services.department_tree(organisation)
+    tree = organisations.department_tree(organisation)
     assert [node.department.name for node in tree] == ["A Services", "B Services"]
     assert [(c.department.name, c.people) for c in tree[1].children] == [("Team", 1)]
 
@@ -59,10 +59,11 @@ def test_department_people_include_teams_and_exclude_leavers_and_movers(app, db)
     mover = make_person(department=parent, placed_from=date(2020, 1, 1))
     services.move_person(person=mover, department=elsewhere, from_date=date(2026, 1, 1))
     on = date(2026, 2, 1)
-    rows = db.session.execute(services.department_people_query(parent, day=on)).all()
+    rows = db.session.execute(organisations.department_people_query(parent, day=on)).all()
     assert [(person.id, path) for person, path in rows] == [(stays.id, "Services/Team")]
     before = {
-        person.id for person, _ in db.session.execute(services.department_people_query(parent, day=date(2025, 12, 31)))
+        person.id
+        for person, _ in db.session.execute(organisations.department_people_query(parent, day=date(2025, 12, 31)))
     }
     assert before == {stays.id, leaver.id, mover.id}
 
@@ -149,7 +150,7 @@ def test_a_leaver_cannot_be_made_a_manager(app):
     department = make_department()
     person = make_person(organisation=department.organisation, end_date=date(2020, 1, 1))
     with pytest.raises(services.PeopleError, match="has left"):
-        services.add_department_manager(department=department, person=person)
+        organisations.add_department_manager(department=department, person=person)
 
 
 def test_a_person_cannot_manage_themselves_or_be_managed_from_another_organisation(app):
@@ -175,7 +176,7 @@ def test_counts_of_people_exclude_leavers(app, db):
     organisation = make_organisation()
     make_person(organisation=organisation)
     make_person(organisation=organisation, end_date=date(2020, 1, 1))
-    assert services.count_people_by_organisation()[organisation.id] == 1
+    assert organisations.count_people_by_organisation()[organisation.id] == 1
     assert (
         db.session.scalar(
             select(func.count()).select_from(services.people_query(organisation_id=organisation.id).subquery())

@@ -8,7 +8,7 @@ from flask import Flask, current_app, redirect, request
 from flask.wrappers import Response
 from werkzeug.exceptions import BadRequest
 
-from tracker.common.permissions import enforce_access_policy
+from tracker.accounts.permissions import enforce_access_policy
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
