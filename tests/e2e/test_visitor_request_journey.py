@@ -63,10 +63,14 @@ def test_visitor_asks_for_a_public_place_and_books_it_from_the_email(page, demo_
     page.check("check your email")
 
     with demo_data() as db:
-        body = db.session.scalar(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.recipient_email == "joan@colindale-kitchen.example")
-            .order_by(OutboxMessage.id.desc())
+        body = (
+            db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient_email == "joan@colindale-kitchen.example")
+                .order_by(OutboxMessage.id.desc())
+            )
+            .first()
+            .body_text
         )
     link = re.search(r"https?://\S+/book/requests/\S+", body).group(0)
     page.goto(re.sub(r"^https?://[^/]+", "", link))
