@@ -119,7 +119,7 @@ def _init_extensions(app: Flask) -> None:
         ping_idle_connections,
         sqlite_connections_take_turns,
     )
-    from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     sqlite_connections_take_turns(app)
     db.init_app(app)
@@ -130,7 +130,6 @@ def _init_extensions(app: Flask) -> None:
     commit_read_only_requests(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     from tracker.accounts.session import init_login
