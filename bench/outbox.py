@@ -4,7 +4,8 @@
 invite through the real signal receivers), then:
 
 1. sends the n invites, prebuilt as MIME messages, with a bare `smtplib` loop over one connection;
-2. runs the outbox worker (`outbox work --once`): claim, build, send over one connection, record each.
+2. runs the outbox worker (`outbox work --once`): claim, render (templates, .ics), build MIME, send over one
+   connection, record each.
 
 Both go to one aiosmtpd server (its Sink handler), run in a process of its own so that it does not share
 this process's GIL with the sender being measured. The ratio (worker / bare loop) is what to compare
@@ -119,26 +120,15 @@ def _queue_invites(n: int) -> None:
 
 
 def _prebuilt_messages():
-    """The queued rows as the MIME messages the worker will send (built before timing the bare loop)."""
+    """The queued rows as the MIME messages the worker will send (rendered and built before timing the bare loop)."""
     from tracker.extensions import db
-    from tracker.invites.emails import OutgoingEmail, build_message
+    from tracker.invites.emails import build_message, render_outgoing
     from tracker.invites.models import OutboxMessage
 
-    rows = db.session.execute(
-        select(
-            OutboxMessage.id,
-            OutboxMessage.recipient_email,
-            OutboxMessage.recipient_name,
-            OutboxMessage.subject,
-            OutboxMessage.body_text,
-            OutboxMessage.body_html,
-            OutboxMessage.ics,
-            OutboxMessage.ics_method,
-            OutboxMessage.created_at,
-        ).order_by(OutboxMessage.id)
-    ).all()
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    messages = [(build_message(render_outgoing(row), sender=SENDER), row.recipient_email) for row in rows]
     db.session.commit()
-    return [(build_message(OutgoingEmail(**row._asdict()), sender=SENDER), row.recipient_email) for row in rows]
+    return messages
 
 
 def measure_outbox(n: int = 1000) -> dict:
@@ -190,7 +180,7 @@ def format_table(result: dict) -> str:
             "",
             "| sender | seconds | messages/s |",
             "|---|---:|---:|",
-            f"| outbox worker (claim, build MIME, send, record) | {result['outbox_seconds']} | {result['outbox_per_second']:,} |",
+            f"| outbox worker (claim, render, build MIME, send, record) | {result['outbox_seconds']} | {result['outbox_per_second']:,} |",
             f"| bare smtplib loop (prebuilt messages) | {result['smtplib_seconds']} | {result['smtplib_per_second']:,} |",
             f"| ratio (worker / bare) | | {result['ratio']} |",
         ]

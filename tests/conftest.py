@@ -139,10 +139,7 @@ def smtp(smtp_server, app):
     if smtp_server.controller is None:
         smtp_server.start()
     smtp_server.clear()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False, MAIL_SUPPRESS_SEND=False)
-    app.extensions["mail"].server = "127.0.0.1"
-    app.extensions["mail"].port = smtp_server.port
-    app.extensions["mail"].suppress = False
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False)
     yield smtp_server
     if smtp_server.controller is None:
         smtp_server.start()

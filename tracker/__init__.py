@@ -114,7 +114,7 @@ def _init_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
     from tracker.common import unit_of_work
     from tracker.common.database import configure_engine
-    from tracker.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from tracker.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     with app.app_context():
@@ -122,7 +122,6 @@ def _init_extensions(app: Flask) -> None:
     unit_of_work.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    mail.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     from tracker.accounts.session import init_login

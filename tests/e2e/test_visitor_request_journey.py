@@ -41,6 +41,7 @@ def test_visitor_asks_for_training(page, demo_data):
 
 
 def test_visitor_asks_for_a_public_place_and_books_it_from_the_email(page, demo_data):
+    from tracker.invites.emails import render_outgoing
     from tracker.invites.models import OutboxMessage
 
     page.goto("/book")
@@ -63,11 +64,13 @@ def test_visitor_asks_for_a_public_place_and_books_it_from_the_email(page, demo_
     page.check("check your email")
 
     with demo_data() as db:
-        body = db.session.scalar(
-            select(OutboxMessage.body_text)
-            .where(OutboxMessage.recipient_email == "joan@colindale-kitchen.example")
-            .order_by(OutboxMessage.id.desc())
-        )
+        body = render_outgoing(
+            db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient_email == "joan@colindale-kitchen.example")
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+        ).body_text
     link = re.search(r"https?://\S+/book/requests/\S+", body).group(0)
     page.goto(re.sub(r"^https?://[^/]+", "", link))
     page.check("book your place")

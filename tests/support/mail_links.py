@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from tracker.extensions import db
+from tracker.invites.emails import render_outgoing
 from tracker.invites.models import OutboxMessage
 
 URL = re.compile(r"https?://[^\s<>\"')]+")
@@ -52,6 +53,10 @@ def newest_message(*, to: str, kind: str) -> OutboxMessage:
 def emailed_link(*, to: str, kind: str, contains: str) -> str:
     """The path of the one link containing `contains` in the newest `kind` email to `to` (text and HTML agree)."""
     message = newest_message(to=to, kind=kind)
-    found = {path_of(url) for url in links_in(message.body_text, message.body_html) if contains in url}
+    found = {
+        path_of(url)
+        for url in links_in(render_outgoing(message).body_text, render_outgoing(message).body_html)
+        if contains in url
+    }
     assert len(found) == 1, found
     return found.pop()

@@ -1,5 +1,8 @@
 """Email rendering (a .txt and an .html template for every email), links, and the MIME message as sent.
 
+The worker renders each outbox row when it sends it (`render_outgoing`): the templates with the facts
+stored on the row, and for an invite the .ics from the stored event and SEQUENCE.
+
 Templates live in `templates/emails/`. They are rendered with the app's Jinja environment but outside
 any request (the worker, cron and signal receivers may have none), so every link is built here from
 `TRACKER_BASE_URL`, never from a request. The .html templates are autoescaped; the .txt ones are not
@@ -12,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy as email_policy
-from email.headerregistry import Address, HeaderRegistry
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_datetime
 from typing import Any
@@ -20,6 +23,8 @@ from typing import Any
 from flask import current_app
 
 from tracker.common.time import utc_now
+from tracker.invites import ical
+from tracker.invites.facts import SessionFacts, event_from_json
 
 #: The page a link in an email leads to: for attendees, the booking's page with a Cancel button (a GET
 #: never changes anything); for trainers, the session's management page.
@@ -107,7 +112,7 @@ def display_name(value: str | None) -> str:
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """What the worker needs from an outbox row, read while the row is claimed."""
+    """An outbox row rendered: what the worker sends."""
 
     id: int
     recipient_email: str
@@ -122,27 +127,45 @@ class OutgoingEmail:
     attempts: int = 0
 
 
-class _CachedHeaderRegistry(HeaderRegistry):
-    """The standard header registry, but remembering the class it makes for each header name.
+def organizer() -> ical.Mailbox:
+    config = current_app.config
+    return ical.Mailbox(config["CALENDAR_ORGANIZER_EMAIL"], config.get("CALENDAR_ORGANIZER_NAME"))
 
-    The stdlib registry builds a new class with type() on every header it is asked for, which is most of
-    the cost of building a MIME message; the classes depend only on the name, so one of each serves.
+
+def render_outgoing(row) -> OutgoingEmail:
+    """Render an outbox row (the `OutboxMessage`, or the columns the worker claimed) from its stored facts.
+
+    The .ics is stamped with the time the row was written (DTSTAMP) and carries the SEQUENCE stored then.
     """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._classes: dict[str, type] = {}
-
-    def __getitem__(self, name: str):
-        key = name.lower()
-        cls = self._classes.get(key)
-        if cls is None:
-            cls = self._classes[key] = super().__getitem__(name)
-        return cls
+    values = {"recipient_name": row.recipient_name, **row.facts}
+    if "facts" in values:
+        values["facts"] = SessionFacts.from_json(values["facts"])
+    text, html = render_email(row.template, values)
+    ics = None
+    if row.event is not None and row.ics_method:
+        ics = ical.invite_ics(
+            event_from_json(row.event, sequence=row.sequence),
+            method=ical.Method(row.ics_method),
+            organizer=organizer(),
+            attendee=ical.Mailbox(row.recipient_email, row.recipient_name),
+            dtstamp=row.created_at,
+        ).decode("utf-8")
+    return OutgoingEmail(
+        id=row.id,
+        recipient_email=row.recipient_email,
+        recipient_name=row.recipient_name,
+        subject=row.subject,
+        body_text=text,
+        body_html=html,
+        ics=ics,
+        ics_method=row.ics_method,
+        created_at=row.created_at,
+        attempts=row.attempts or 0,
+    )
 
 
 #: Policy for messages we build: RFC 5322 with CRLF line endings (what SMTP sends).
-POLICY = email_policy.SMTP.clone(header_factory=_CachedHeaderRegistry())
+POLICY = email_policy.SMTP
 
 
 def message_id_for(email: OutgoingEmail, sender: str) -> str:

@@ -12,10 +12,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from tracker.booking.models import Booking, BookingStatus
@@ -24,8 +23,8 @@ from tracker.common.time import utc_now
 from tracker.courses.models import SessionStatus, SessionTrainer, TrainerPart, TrainingSession
 from tracker.extensions import db
 from tracker.invites import emails, ical
+from tracker.invites.facts import SessionFacts, calendar_event, cancel_text, session_facts
 from tracker.invites.models import CalendarFeedToken, OutboxMessage
-from tracker.invites.services import SessionFacts, calendar_event, cancel_text, session_facts
 from tracker.people.models import Person
 
 TOKEN_BYTES = 32
@@ -40,19 +39,14 @@ def feed_url(token: str) -> str:
     return emails.external_url(current_app.url_map.bind("localhost").build("invites.feed", {"token": token}))
 
 
-@cache
-def _active_token_statement() -> Select:
-    return (
+def find_active_token(person: Person) -> CalendarFeedToken | None:
+    """The person's live feed token, if any."""
+    return db.session.scalar(
         select(CalendarFeedToken)
-        .where(CalendarFeedToken.person_id == bindparam("person_id"), CalendarFeedToken.revoked_at.is_(None))
+        .where(CalendarFeedToken.person_id == person.id, CalendarFeedToken.revoked_at.is_(None))
         .order_by(CalendarFeedToken.created_at.desc(), CalendarFeedToken.id.desc())
         .limit(1)
     )
-
-
-def find_active_token(person: Person) -> CalendarFeedToken | None:
-    """The person's live feed token, if any (the statement is built once: "My training" runs it every visit)."""
-    return db.session.scalar(_active_token_statement(), {"person_id": person.id})
 
 
 def revoke_feed_tokens(*, person: Person, now: datetime | None = None) -> int:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.time import utc_now
 from tracker.common.types import UTCDateTime, enum_column
 from tracker.extensions import db
 from tracker.people.models import Person
+
+if TYPE_CHECKING:
+    pass
 
 
 class OutboxStatus(StrEnum):
@@ -24,10 +28,12 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(db.Model):
-    """An email written in the same transaction as the change it reports, sent later by a worker.
+    """An email queued in the same transaction as the change it reports, rendered and sent later by a worker.
 
-    The whole message (text, HTML and calendar part) is rendered when the row is written, so what is
-    sent is what was true at the time of the change.
+    The row holds what the message is about, not its bodies: the template, the facts it shows (JSON, as
+    they were when the change was made), and for an invite the calendar event and its SEQUENCE. The worker
+    renders text, HTML and the .ics from them when it sends, so what is sent is what was true at the time
+    of the change.
     """
 
     __tablename__ = "outbox_message"
@@ -38,11 +44,13 @@ class OutboxMessage(db.Model):
     recipient_email: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
-    #: REQUEST or CANCEL when the message carries a calendar part.
+    #: `templates/emails/<template>.txt|.html`, rendered with `facts` when the message is sent.
+    template: Mapped[str] = mapped_column(String(60))
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: REQUEST or CANCEL when the message carries a calendar part, made from `event` and `sequence`.
     ics_method: Mapped[str | None] = mapped_column(String(16))
-    ics: Mapped[str | None] = mapped_column(Text)
+    event: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    sequence: Mapped[int | None]
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     #: The trainer's session part this invite is for (no FK: the part may be removed after its CANCEL).
     session_trainer_id: Mapped[int | None]

@@ -1,10 +1,11 @@
-"""The outbox worker: claims due messages, sends them over one SMTP connection, records what happened.
+"""The outbox worker: claims due messages, renders and sends them over one SMTP connection, records what happened.
 
 Claiming takes rows that are pending and due, or left `sending` by a worker that died more than a lease
 ago. On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so several workers never take the
 same row; on SQLite every transaction outside a request already begins with BEGIN IMMEDIATE
 (tracker.common.database), which serialises claims. Claimed rows are marked `sending` with
-`claimed_by`/`claimed_at` and committed before anything is sent.
+`claimed_by`/`claimed_at` and committed before anything is rendered or sent: rendering (templates,
+.ics, MIME) happens here, outside any transaction, from the facts stored on each row.
 
 Each message is then sent and its outcome committed straight away (so a crash resends at most the one
 message in flight). Every outcome update is conditional on the row still being ours, and a batch stops
@@ -28,13 +29,13 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.common.time import utc_now
 from tracker.extensions import db
 from tracker.invites import heartbeat
-from tracker.invites.emails import OutgoingEmail, build_message, message_id_for, sender_address
+from tracker.invites.emails import build_message, message_id_for, render_outgoing, sender_address
 from tracker.invites.models import OutboxMessage, OutboxStatus
 
 DEFAULT_LEASE_SECONDS = 300
@@ -151,8 +152,9 @@ def _text(reply: bytes | str) -> str:
 # --- Claiming and recording -----------------------------------------------------------------------------
 
 
-def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) -> list[OutgoingEmail]:
-    """Claim up to `limit` due messages for this worker, oldest first, and commit the claim."""
+def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) -> list[Row]:
+    """Claim up to `limit` due messages for this worker, oldest first, and commit the claim. Returns the
+    columns `emails.render_outgoing` needs."""
     stale = now - timedelta(seconds=lease_seconds)
     due = or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
@@ -164,10 +166,11 @@ def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) 
             OutboxMessage.recipient_email,
             OutboxMessage.recipient_name,
             OutboxMessage.subject,
-            OutboxMessage.body_text,
-            OutboxMessage.body_html,
-            OutboxMessage.ics,
+            OutboxMessage.template,
+            OutboxMessage.facts,
             OutboxMessage.ics_method,
+            OutboxMessage.event,
+            OutboxMessage.sequence,
             OutboxMessage.created_at,
             OutboxMessage.attempts,
         )
@@ -184,7 +187,7 @@ def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) 
             .execution_options(synchronize_session=False)
         )
     db.session.commit()
-    return [OutgoingEmail(**row._asdict()) for row in rows]
+    return list(rows)
 
 
 def _ours(row_id: int, worker_id: str):
@@ -205,7 +208,7 @@ def _record(row_id: int, worker_id: str, /, **values) -> None:
     db.session.commit()
 
 
-def _record_sent(email: OutgoingEmail, worker_id: str, *, now: datetime, message_id: str) -> None:
+def _record_sent(email: Row, worker_id: str, *, now: datetime, message_id: str) -> None:
     _record(
         email.id,
         worker_id,
@@ -217,7 +220,7 @@ def _record_sent(email: OutgoingEmail, worker_id: str, *, now: datetime, message
     )
 
 
-def _record_failure(email: OutgoingEmail, worker_id: str, *, now: datetime, permanent: bool, error: str) -> bool:
+def _record_failure(email: Row, worker_id: str, *, now: datetime, permanent: bool, error: str) -> bool:
     """Back to pending with doubling backoff, or failed. Returns True if the message has now failed."""
     attempts = email.attempts + 1
     config = current_app.config
@@ -232,7 +235,7 @@ def _record_failure(email: OutgoingEmail, worker_id: str, *, now: datetime, perm
     return failed
 
 
-def _release(emails: list[OutgoingEmail], worker_id: str) -> None:
+def _release(emails: list[Row], worker_id: str) -> None:
     """Hand unsent claimed rows back, due at once, without counting an attempt."""
     if not emails:
         return
@@ -272,19 +275,28 @@ def run_batch(
     # Stop well inside the lease: after it, another worker may reclaim these rows.
     deadline = time.monotonic() + lease / 2
     from_address = sender_address(config["MAIL_DEFAULT_SENDER"])
-    for index, email in enumerate(claimed):
+    for index, row in enumerate(claimed):
         if time.monotonic() > deadline or (stop is not None and stop.is_set()):
             rest = claimed[index:]
             _release(rest, worker_id)
             result.released += len(rest)
             break
-        message = build_message(email, sender=config["MAIL_DEFAULT_SENDER"])
+        try:
+            email = render_outgoing(row)
+            message = build_message(email, sender=config["MAIL_DEFAULT_SENDER"])
+        except Exception as error:  # a row that cannot be rendered never will be: it fails, on the Outbox page
+            current_app.logger.exception("Outbox message %s could not be rendered", row.id)
+            _record_failure(
+                row, worker_id, now=fixed_now or utc_now(), permanent=True, error=f"Not rendered: {error!r}"
+            )
+            result.failed += 1
+            continue
         try:
             sender.send(message, from_addr=from_address.addr_spec, to_addr=email.recipient_email)
         except (smtplib.SMTPException, OSError) as error:
             permanent, connection_lost, description = classify(error)
             at = fixed_now or utc_now()
-            if _record_failure(email, worker_id, now=at, permanent=permanent, error=description):
+            if _record_failure(row, worker_id, now=at, permanent=permanent, error=description):
                 result.failed += 1
             else:
                 result.retrying += 1
@@ -300,7 +312,7 @@ def run_batch(
                 break
         else:
             _record_sent(
-                email, worker_id, now=fixed_now or utc_now(), message_id=message_id_for(email, from_address.addr_spec)
+                row, worker_id, now=fixed_now or utc_now(), message_id=message_id_for(email, from_address.addr_spec)
             )
             result.sent += 1
     return result

@@ -18,7 +18,8 @@ from tracker.common.time import utc_now
 from tracker.courses.models import SessionStatus, SessionTrainer, TrainingSession
 from tracker.extensions import db
 from tracker.invites import emails
-from tracker.invites.services import SessionFacts, queue_email, session_facts
+from tracker.invites.facts import SessionFacts, session_facts
+from tracker.invites.services import queue_email
 from tracker.people.models import Person
 
 

@@ -10,6 +10,7 @@ from tracker.common.errors import TrackerError
 from tracker.common.paging import paginate
 from tracker.extensions import db
 from tracker.invites import feeds, outbox, services
+from tracker.invites.emails import render_outgoing
 from tracker.invites.models import OutboxMessage, OutboxStatus
 
 bp = Blueprint("invites", __name__)
@@ -46,14 +47,19 @@ def outbox_list() -> ResponseReturnValue:
 def outbox_message(message_id: int) -> ResponseReturnValue:
     """One message: its status and history, its text, its HTML (sandboxed) and its calendar file."""
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("invites/message.html", message=message, mail_configured=outbox.mail_configured())
+    return render_template(
+        "invites/message.html",
+        message=message,
+        rendered=render_outgoing(message),
+        mail_configured=outbox.mail_configured(),
+    )
 
 
 @bp.route("/outbox/<int:message_id>/html")
 def outbox_message_html(message_id: int) -> ResponseReturnValue:
     """The HTML of a message, for a sandboxed frame: no scripts, no requests, no forms, nothing active."""
     message = db.get_or_404(OutboxMessage, message_id)
-    response = make_response(message.body_html)
+    response = make_response(render_outgoing(message).body_html)
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers["Content-Security-Policy"] = EMAIL_HTML_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"

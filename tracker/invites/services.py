@@ -1,9 +1,10 @@
 """Queueing email in the transactional outbox, and the receivers that turn booking and session events into it.
 
 Booking and session services send blinker signals (tracker.booking.signals) *inside* their transaction.
-The receivers here render the whole email (text, HTML and calendar part) and add an `OutboxMessage` to
-the same database session, so a rollback sends nothing and a commit always sends: the worker
-(tracker.invites.outbox) delivers committed rows later. Nothing here commits.
+The receivers here work out what the email is about (its template, the session's facts as they are now,
+the calendar event with its SEQUENCE) and add an `OutboxMessage` holding them to the same database
+session, so a rollback sends nothing and a commit always sends: the worker (tracker.invites.outbox)
+renders and delivers committed rows later, outside any lock. Nothing here commits.
 
 Calendar messages for one booking (or one trainer's part) share a `supersede_key`: queueing a newer one
 marks older *unsent* ones superseded (an update after an update, a cancellation after an unsent invite).
@@ -12,11 +13,10 @@ marks older *unsent* ones superseded (an update after an update, a cancellation 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import defer, selectinload
 
@@ -24,11 +24,19 @@ from tracker.booking import signals
 from tracker.booking.models import SEAT_STATUSES, Booking, BookingStatus
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError
-from tracker.common.time import format_date, format_datetime, format_time, to_london, utc_now
+from tracker.common.time import utc_now
 from tracker.courses import signals as session_signals
 from tracker.courses.models import SessionTrainer, TrainerPart, TrainingSession
 from tracker.extensions import db
 from tracker.invites import emails, ical
+from tracker.invites.facts import (
+    SessionFacts,
+    calendar_event,
+    cancel_text,
+    describe_changes,
+    event_to_json,
+    session_facts,
+)
 from tracker.invites.models import OutboxMessage, OutboxStatus
 from tracker.people.models import Person
 
@@ -44,16 +52,18 @@ def queue_email(
     subject: str,
     booking: Booking | None = None,
     session_trainer: SessionTrainer | None = None,
-    ics: bytes | str | None = None,
+    event: ical.CalendarEvent | None = None,
     ics_method: str | None = None,
     supersede_key: str | None = None,
     supersede_older: bool = True,
     kind: str = "email",
     now: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Render `emails/<template>.txt|.html` and add the message to the outbox in the current transaction.
+    """Add a message to the outbox in the current transaction; the worker renders `emails/<template>.txt|.html`
+    with `context` when it sends it, and the .ics from `event` (with its SEQUENCE) when there is one.
 
-    Other parts of the product (training-request acknowledgements, hold confirmations) call this too.
+    `context` is stored as JSON: plain values only, and a `SessionFacts` under "facts". Other parts of the
+    product (training-request acknowledgements, sign-in links) call this too.
     With `supersede_key`, older unsent messages with the same key are marked superseded (unless
     `supersede_older` is False: the caller knows there are none, as for a booking made in this transaction).
     Returns the row, or None when there is no address to send to (a person may have no email).
@@ -61,7 +71,9 @@ def queue_email(
     if not to_email:
         return None
     now = now or utc_now()
-    text, html = emails.render_email(template, {"recipient_name": to_name, **context})
+    facts = dict(context)
+    if isinstance(facts.get("facts"), SessionFacts):
+        facts["facts"] = facts["facts"].to_json()
     if supersede_key and supersede_older:
         db.session.execute(
             update(OutboxMessage)
@@ -73,10 +85,11 @@ def queue_email(
         recipient_email=to_email,
         recipient_name=to_name,
         subject=emails.one_line(subject)[:300],
-        body_text=text,
-        body_html=html,
-        ics=ics.decode("utf-8") if isinstance(ics, bytes) else ics,
-        ics_method=ics_method,
+        template=template,
+        facts=facts,
+        ics_method=ics_method if event is not None else None,
+        event=event_to_json(event) if event is not None else None,
+        sequence=event.sequence if event is not None else None,
         booking_id=booking.id if booking is not None else None,
         session_trainer_id=session_trainer.id if session_trainer is not None else None,
         supersede_key=supersede_key,
@@ -95,131 +108,6 @@ def booking_key(booking: Booking) -> str:
 
 def trainer_key(session_trainer: SessionTrainer) -> str:
     return f"trainer:{session_trainer.id}"
-
-
-# --- What an email says about a session -------------------------------------------------------------
-
-FIELD_LABELS = {
-    "starts_at": "Start",
-    "ends_at": "End",
-    "venue": "Venue",
-    "online_url": "Online link",
-    "title": "Title",
-    "course_id": "Course",
-}
-
-
-@dataclass(frozen=True)
-class SessionFacts:
-    """A session as emails and calendar events describe it, worked out once per event."""
-
-    id: int
-    title: str
-    course_name: str
-    starts_at: datetime
-    ends_at: datetime
-    venue: str | None
-    online_url: str | None
-    trainers: tuple[tuple[str, str], ...]
-
-    @property
-    def when(self) -> str:
-        """Tuesday 7 January 2025, 10am to 11:30am (London time, GOV.UK style)."""
-        if to_london(self.starts_at).date() == to_london(self.ends_at).date():
-            return f"{format_datetime(self.starts_at)} to {format_time(self.ends_at)}"
-        return f"{format_datetime(self.starts_at)} to {format_datetime(self.ends_at)}"
-
-    @property
-    def starts(self) -> str:
-        return format_datetime(self.starts_at)
-
-    @property
-    def day(self) -> str:
-        return format_date(self.starts_at)
-
-    @property
-    def online_link(self) -> str | None:
-        """The online link if it is a web address (anything else is shown as text, never linked)."""
-        url = (self.online_url or "").strip()
-        return url if url.lower().startswith(("https://", "http://")) else None
-
-    @property
-    def location(self) -> str | None:
-        return self.venue or self.online_url
-
-    @property
-    def trainer_line(self) -> str:
-        """The people delivering it: lead and co-trainers (observers are not announced to attendees)."""
-        names = [name for name, part in self.trainers if part in (TrainerPart.LEAD, TrainerPart.CO_TRAINER)]
-        return ", ".join(names)
-
-
-def session_facts(training_session: TrainingSession) -> SessionFacts:
-    parts = sorted(training_session.trainers, key=lambda t: (list(TrainerPart).index(t.part), t.id))
-    return SessionFacts(
-        id=training_session.id,
-        title=training_session.display_title,
-        course_name=training_session.course.name,
-        starts_at=training_session.starts_at,
-        ends_at=training_session.ends_at,
-        venue=training_session.venue,
-        online_url=training_session.online_url,
-        trainers=tuple((t.person.full_name, t.part) for t in parts),
-    )
-
-
-def describe_changes(changes: dict[str, tuple[Any, Any]] | None) -> list[dict[str, str]]:
-    """Human lines for a session's changes: [{"label", "before", "after"}]."""
-    return [
-        {
-            "label": FIELD_LABELS.get(field, field.replace("_", " ").capitalize()),
-            "before": _show(before),
-            "after": _show(after),
-        }
-        for field, (before, after) in (changes or {}).items()
-    ]
-
-
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "none"
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    return str(value)
-
-
-def _organizer() -> ical.Mailbox:
-    config = current_app.config
-    return ical.Mailbox(config["CALENDAR_ORGANIZER_EMAIL"], config.get("CALENDAR_ORGANIZER_NAME"))
-
-
-def calendar_event(
-    facts: SessionFacts, *, uid: str, sequence: int, link: str, how_to_cancel: str | None, part: str | None = None
-) -> ical.CalendarEvent:
-    lines = [facts.course_name if facts.course_name != facts.title else None]
-    if part:
-        lines.append(f"You are on this session as: {part}")
-    if facts.trainer_line:
-        lines.append(f"Trainer: {facts.trainer_line}")
-    if facts.venue and facts.online_url:
-        lines.append(f"Online link: {facts.online_url}")
-    if how_to_cancel:
-        lines.append(how_to_cancel)
-    lines.append(f"Details: {link}")
-    return ical.CalendarEvent(
-        uid=uid,
-        sequence=sequence,
-        starts_at=facts.starts_at,
-        ends_at=facts.ends_at,
-        summary=facts.title,
-        location=facts.location,
-        description="\n".join(line for line in lines if line),
-        url=link,
-    )
-
-
-def cancel_text(link: str) -> str:
-    return f"To cancel your place, go to {link} and choose to cancel the booking."
 
 
 # --- Booking messages -----------------------------------------------------------------------------------
@@ -243,13 +131,6 @@ def queue_booking_invite(
     event = calendar_event(
         facts, uid=booking.calendar_uid, sequence=booking.sequence, link=link, how_to_cancel=cancel_text(link)
     )
-    ics = ical.invite_ics(
-        event,
-        method=ical.Method.REQUEST,
-        organizer=_organizer(),
-        attendee=ical.Mailbox(person.email or "", person.full_name),
-        dtstamp=now,
-    )
     if changes is not None:
         template, subject = "session_updated", f"Updated: {facts.title}, {facts.starts}"
     elif kind == "booking_promoted":
@@ -269,7 +150,7 @@ def queue_booking_invite(
         },
         subject=subject,
         booking=booking,
-        ics=ics,
+        event=event,
         ics_method=ical.Method.REQUEST.value,
         supersede_key=booking_key(booking),
         supersede_older=not new,
@@ -293,13 +174,6 @@ def queue_booking_cancellation(
     person = booking.person
     link = emails.booking_link(booking)
     event = calendar_event(facts, uid=booking.calendar_uid, sequence=booking.sequence, link=link, how_to_cancel=None)
-    ics = ical.invite_ics(
-        event,
-        method=ical.Method.CANCEL,
-        organizer=_organizer(),
-        attendee=ical.Mailbox(person.email or "", person.full_name),
-        dtstamp=now,
-    )
     return queue_email(
         to_email=person.email,
         to_name=person.full_name,
@@ -307,7 +181,7 @@ def queue_booking_cancellation(
         context={"facts": facts, "link": link, "reason": reason, "session_cancelled": session_cancelled},
         subject=f"Cancelled: {facts.title}, {facts.starts}",
         booking=booking,
-        ics=ics,
+        event=event,
         ics_method=ical.Method.CANCEL.value,
         supersede_key=booking_key(booking),
         kind=kind,
@@ -387,13 +261,7 @@ def queue_trainer_invite(
     facts = facts or session_facts(session_trainer.training_session)
     person = session_trainer.person
     link = emails.link_for("session", facts.id)
-    ics = ical.invite_ics(
-        _trainer_event(session_trainer, facts, link),
-        method=ical.Method.REQUEST,
-        organizer=_organizer(),
-        attendee=ical.Mailbox(person.email or "", person.full_name),
-        dtstamp=now,
-    )
+    event = _trainer_event(session_trainer, facts, link)
     part = TrainerPart(session_trainer.part)
     if changes is not None:
         template, subject, kind = "session_updated", f"Updated: {facts.title}, {facts.starts}", "trainer_updated"
@@ -413,7 +281,7 @@ def queue_trainer_invite(
         },
         subject=subject,
         session_trainer=session_trainer,
-        ics=ics,
+        event=event,
         ics_method=ical.Method.REQUEST.value,
         supersede_key=trainer_key(session_trainer),
         kind=kind,
@@ -434,13 +302,7 @@ def queue_trainer_cancellation(
     facts = facts or session_facts(session_trainer.training_session)
     person = session_trainer.person
     link = emails.link_for("session", facts.id)
-    ics = ical.invite_ics(
-        _trainer_event(session_trainer, facts, link),
-        method=ical.Method.CANCEL,
-        organizer=_organizer(),
-        attendee=ical.Mailbox(person.email or "", person.full_name),
-        dtstamp=now,
-    )
+    event = _trainer_event(session_trainer, facts, link)
     return queue_email(
         to_email=person.email,
         to_name=person.full_name,
@@ -454,7 +316,7 @@ def queue_trainer_cancellation(
         },
         subject=f"Cancelled: {facts.title}, {facts.starts}",
         session_trainer=session_trainer,
-        ics=ics,
+        event=event,
         ics_method=ical.Method.CANCEL.value,
         supersede_key=trainer_key(session_trainer),
         kind="trainer_cancelled",
@@ -558,7 +420,7 @@ def on_trainer_added(session_trainer: SessionTrainer, **_: Any) -> None:
 
 
 def on_trainer_removed(session_trainer: SessionTrainer, **_: Any) -> None:
-    """Rendered now: the part's row is deleted after this receiver runs."""
+    """Queued now, with its facts: the part's row is deleted after this receiver runs."""
     if session_trainer.id in trainer_parts_invited([session_trainer.id]):
         queue_trainer_cancellation(session_trainer=session_trainer)
 
@@ -592,10 +454,8 @@ def init_app(app: Flask) -> None:
 
 
 def outbox_query(*, status: OutboxStatus | None = None) -> Select:
-    """Messages newest first, without their bodies (a list never needs them)."""
-    statement = select(OutboxMessage).options(
-        defer(OutboxMessage.body_text), defer(OutboxMessage.body_html), defer(OutboxMessage.ics)
-    )
+    """Messages newest first, without the facts their bodies are rendered from (a list never needs them)."""
+    statement = select(OutboxMessage).options(defer(OutboxMessage.facts), defer(OutboxMessage.event))
     if status is not None:
         statement = statement.where(OutboxMessage.status == status)
     return statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())

@@ -12,7 +12,15 @@ def queue_acknowledgement(training_request: TrainingRequest) -> OutboxMessage | 
         to_email=training_request.email,
         to_name=training_request.contact_name,
         template="request_acknowledgement",
-        context={"training_request": training_request},
+        context={
+            "training_request": {
+                "id": training_request.id,
+                "contact_name": training_request.contact_name,
+                "organisation_name": training_request.organisation_name,
+                "staff_count": training_request.staff_count,
+                "preferred_dates": training_request.preferred_dates,
+            }
+        },
         subject="We have received your request for Prevent training",
         kind="request_acknowledgement",
     )

@@ -7,6 +7,7 @@ from flask import current_app, url_for
 
 from tracker.courses.models import TrainingSession
 from tracker.invites.emails import booking_link
+from tracker.invites.facts import session_heading
 from tracker.invites.models import OutboxMessage
 from tracker.invites.services import queue_email
 from tracker.requests.public_booking import REQUEST_HOURS, BookingRequest, active_booking_for, request_token
@@ -25,7 +26,11 @@ def queue_booking_request(booking_request: BookingRequest, training_session: Tra
             to_email=existing.person.email,
             to_name=existing.person.full_name,
             template="public_already_booked",
-            context={"booking": existing, "training_session": training_session, "booking_url": booking_link(existing)},
+            context={
+                "session": session_heading(training_session),
+                "waitlisted": existing.status == "waitlisted",
+                "booking_url": booking_link(existing),
+            },
             subject=f"You are already booked: {training_session.display_title}",
             booking=existing,
             supersede_older=False,
@@ -38,7 +43,7 @@ def queue_booking_request(booking_request: BookingRequest, training_session: Tra
         template="booking_request",
         context={
             "name": name,
-            "training_session": training_session,
+            "session": session_heading(training_session),
             "confirm_url": _absolute("public.confirm_request", token=request_token(booking_request)),
             "request_hours": REQUEST_HOURS,
         },

@@ -26,6 +26,7 @@ from tracker.courses import sessions
 from tracker.courses.models import SessionStatus
 from tracker.extensions import db
 from tracker.invites import reminders
+from tracker.invites.emails import render_outgoing
 from tracker.invites.models import OutboxMessage
 from tracker.people.models import OrganisationKind
 from tracker.requests import public_booking
@@ -162,7 +163,7 @@ def test_every_link_in_every_kind_of_email_leads_somewhere_that_works(app):
 
     to_follow: set[tuple[str, str, str]] = set()
     for message in messages:
-        found = links_in(message.body_text, message.body_html)
+        found = links_in(render_outgoing(message).body_text, render_outgoing(message).body_html)
         assert found or message.kind in WITHOUT_LINKS, f"{message.kind} has no link"
         for url in found:
             assert url.startswith(app.config["TRACKER_BASE_URL"]), (message.kind, url)

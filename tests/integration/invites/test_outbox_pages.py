@@ -14,6 +14,7 @@ from tracker.common.audit import AuditEvent
 from tracker.common.time import utc_now
 from tracker.extensions import db
 from tracker.invites import services as invites
+from tracker.invites.emails import render_outgoing
 from tracker.invites.models import OutboxMessage, OutboxStatus
 
 
@@ -106,7 +107,7 @@ def test_a_message_page_shows_the_text_the_sandboxed_html_and_the_ics(app, signe
     assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp
     assert "frame-ancestors 'self'" in csp
     assert html.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert html.get_data(as_text=True) == message.body_html
+    assert html.get_data(as_text=True) == render_outgoing(message).body_html
     assert client.get("/outbox/999999").status_code == 404
 
 

@@ -19,6 +19,7 @@ from tests.factories import make_booking, make_organisation, make_person, make_s
 from tracker.booking import services as booking_services
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.time import utc_now
+from tracker.invites.emails import render_outgoing
 from tracker.invites.models import OutboxMessage
 from tracker.people.models import Organisation, OrganisationKind, Person
 from tracker.requests import public_booking
@@ -48,7 +49,7 @@ def _emails(db, kind: str, to: str | None = None) -> list[OutboxMessage]:
 
 def _request_link(db, to: str = "dee@example.org") -> str:
     message = _emails(db, "public_booking_request", to)[-1]
-    return re.search(r"(/book/requests/[^\s\"<]+)", message.body_text).group(1)
+    return re.search(r"(/book/requests/[^\s\"<]+)", render_outgoing(message).body_text).group(1)
 
 
 def _bookings(db) -> int:
@@ -134,7 +135,7 @@ def test_the_answer_is_the_same_whether_or_not_the_email_is_booked(app, client, 
     ).get_data(as_text=True)
     # Tom is told by email, with a link to his own booking; nothing changes.
     [note] = _emails(db, "public_already_booked", "tom.walker@barnet.example")
-    assert "You already have a place at this session" in note.body_text
+    assert "You already have a place at this session" in render_outgoing(note).body_text
     assert not _emails(db, "public_booking_request", "tom.walker@barnet.example")
     assert _bookings(db) == 1
 
@@ -193,7 +194,7 @@ def test_cancel_from_the_booking_email(app, client, db, mencap):
     client.post(f"/book/sessions/{training_session.id}", data=_form(mencap))
     client.post(_request_link(db))
     invite = _emails(db, "booking_confirmed", "dee@example.org")[-1]
-    cancel = re.search(r"(/book/places/[^/\s]+/cancel)", invite.body_text).group(1)
+    cancel = re.search(r"(/book/places/[^/\s]+/cancel)", render_outgoing(invite).body_text).group(1)
     assert "Cancel my place" in client.get(cancel).get_data(as_text=True)
     assert "Your place is cancelled" in client.post(cancel).get_data(as_text=True)
     assert client.post(cancel).status_code == 409
