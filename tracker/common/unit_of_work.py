@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.extensions import db
 
@@ -24,7 +25,11 @@ def init_app(app: Flask) -> None:
         session = db.session()
         if response.status_code < 400 or g.get("keep_despite_error"):
             session.expire_on_commit = False  # the page is made; the session ends with the request
-            session.commit()
+            try:
+                session.commit()
+            except SQLAlchemyError as error:  # the connection was lost, say: answered as any database error
+                session.rollback()
+                return current_app.make_response(current_app.handle_user_exception(error))
         else:
             session.rollback()
         return response

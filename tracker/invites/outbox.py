@@ -2,8 +2,8 @@
 
 Claiming takes rows that are pending and due, or left `sending` by a worker that died more than a lease
 ago. On PostgreSQL the claim is `SELECT ... FOR UPDATE SKIP LOCKED`, so several workers never take the
-same row; on SQLite every transaction outside a request already begins with BEGIN IMMEDIATE
-(tracker.common.database), which serialises claims. Claimed rows are marked `sending` with
+same row; on SQLite the FOR UPDATE takes the database's write lock (tracker.common.database), which
+serialises claims. Each step (the claim, each outcome, a release, the heartbeat) is a unit of work of its own. Claimed rows are marked `sending` with
 `claimed_by`/`claimed_at` and committed before anything is rendered or sent: rendering (templates,
 .ics, MIME) happens here, outside any transaction, from the facts stored on each row.
 
@@ -33,6 +33,7 @@ from sqlalchemy import Row, and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.common.time import utc_now
+from tracker.common.unit_of_work import unit_of_work
 from tracker.extensions import db
 from tracker.invites import heartbeat
 from tracker.invites.emails import build_message, message_id_for, render_outgoing, sender_address
@@ -160,6 +161,12 @@ def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) 
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale),
     )
+    with unit_of_work():
+        rows = _claim(due, worker_id=worker_id, limit=limit, now=now)
+    return rows
+
+
+def _claim(due, *, worker_id: str, limit: int, now: datetime) -> list[Row]:
     rows = db.session.execute(
         select(
             OutboxMessage.id,
@@ -186,7 +193,6 @@ def claim_due(*, worker_id: str, limit: int, now: datetime, lease_seconds: int) 
             .values(status=OutboxStatus.SENDING, claimed_by=worker_id, claimed_at=now)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
     return list(rows)
 
 
@@ -199,13 +205,13 @@ def _ours(row_id: int, worker_id: str):
 
 
 def _record(row_id: int, worker_id: str, /, **values) -> None:
-    db.session.execute(
-        update(OutboxMessage)
-        .where(_ours(row_id, worker_id))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(_ours(row_id, worker_id))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _record_sent(email: Row, worker_id: str, *, now: datetime, message_id: str) -> None:
@@ -239,17 +245,17 @@ def _release(emails: list[Row], worker_id: str) -> None:
     """Hand unsent claimed rows back, due at once, without counting an attempt."""
     if not emails:
         return
-    db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_([e.id for e in emails]),
-            OutboxMessage.claimed_by == worker_id,
-            OutboxMessage.status == OutboxStatus.SENDING,
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_([e.id for e in emails]),
+                OutboxMessage.claimed_by == worker_id,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+            .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
 
 
 # --- The worker ---------------------------------------------------------------------------------------------
@@ -346,8 +352,8 @@ def work(
         while not stop.is_set():
             try:
                 if not once and (last_beat is None or time.monotonic() - last_beat >= HEARTBEAT_EVERY_SECONDS):
-                    heartbeat.beat(worker_id)
-                    db.session.commit()
+                    with unit_of_work():
+                        heartbeat.beat(worker_id)
                     last_beat = time.monotonic()
                 result = run_batch(sender=sender, worker_id=worker_id, batch_size=batch_size, now=now, stop=stop)
             except SQLAlchemyError:
@@ -377,8 +383,8 @@ def work(
 def _say_stopped(worker_id: str) -> None:
     try:
         db.session.rollback()
-        heartbeat.stopped(worker_id)
-        db.session.commit()
+        with unit_of_work():
+            heartbeat.stopped(worker_id)
     except SQLAlchemyError:  # the database went away: the row goes stale and /readyz says so
         db.session.rollback()
         current_app.logger.warning("Outbox worker %s: could not record its stop", worker_id)

@@ -162,35 +162,6 @@ def test_the_refusal_says_whether_the_person_is_booked_or_waiting(app):
         make_booking(training_session, waiting)
 
 
-def test_a_session_locked_once_in_a_transaction_is_not_read_again(app, db, queries):
-    session_id = make_session().id
-    db.session.commit()
-    with queries() as counter:
-        first = services.lock_session(session_id)
-        assert services.lock_session(session_id) is first
-    assert counter.count == 1
-    db.session.commit()  # a new transaction locks again
-    with queries() as counter:
-        services.lock_session(session_id)
-    assert counter.count == 1
-
-
-def test_a_lock_taken_in_a_rolled_back_savepoint_is_taken_again(app, db, queries):
-    """Rolling back to a savepoint releases the locks taken after it (PostgreSQL): lock_session must not
-    trust a lock it took there."""
-    session_id = make_session().id
-    db.session.commit()
-    savepoint = db.session.begin_nested()
-    services.lock_session(session_id)
-    savepoint.rollback()
-    with queries() as counter:
-        services.lock_session(session_id)
-    assert counter.count == 1
-    with queries() as counter:
-        services.lock_session(session_id)  # now held by the transaction itself
-    assert counter.count == 0
-
-
 def test_with_nobody_waiting_the_seat_of_a_lapsed_hold_is_the_newcomers(app, db):
     training_session = make_session(capacity=1)
     held = make_booking(training_session, hold_until=utc_now() + timedelta(hours=24))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.factories import make_user
 from tests.integration.coverage.conftest import AS_OF, PERIOD_START
 from tracker.accounts.models import Role
+from tracker.extensions import db
 
 ARGS = ["coverage", "report", "--course", "WRAP", "--as-of", str(AS_OF), "--period-start", str(PERIOD_START)]
 
@@ -30,6 +31,7 @@ def test_table_for_one_organisation(council, runner):
 
 
 def test_errors_are_plain_messages(council, runner):
+    db.session.commit()  # each command is a unit of work: a refused one rolls back what is not committed
     assert "No organisation called" in runner.invoke(args=[*ARGS, "--organisation", "Nowhere"]).output
     assert (
         "There is no course with the code NOPE" in runner.invoke(args=["coverage", "report", "--course", "NOPE"]).output
