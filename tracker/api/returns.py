@@ -11,6 +11,7 @@ from tracker.api.common import ApiDate, PageArgs, id_field, list_schema, page_of
 from tracker.common.errors import TrackerError
 from tracker.common.permissions import acting_user
 from tracker.courses.models import Course
+from tracker.courses.services import find_course_by_code
 from tracker.coverage import returns
 from tracker.extensions import db
 from tracker.people.models import Organisation
@@ -57,7 +58,7 @@ def _dump(figures: returns.ReturnFigures) -> dict:
 def _course(code: str | None) -> Course | None:
     if code is None:
         return None
-    course = db.session.scalar(db.select(Course).where(Course.code == code))
+    course = find_course_by_code(code)
     if course is None:
         raise TrackerError(f"No course with code {code}", code="unknown_course", field="course_code")
     return course

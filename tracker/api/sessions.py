@@ -13,7 +13,6 @@ import marshmallow as ma
 from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from tracker.api.common import ID_RANGE, ApiDate, ChangesSchema, PageArgs, changes_of, list_schema, page_of
 from tracker.booking.capacity import count_seats_taken, places_left, seats_taken_by_session
@@ -23,7 +22,9 @@ from tracker.common.time import DateOutOfRangeError, check_date_range, end_of_lo
 from tracker.courses import session_queries, sessions
 from tracker.courses.models import SessionStatus, TrainerPart, TrainingSession
 from tracker.extensions import db
-from tracker.people.models import Organisation, Person
+from tracker.people.models import Organisation
+from tracker.people.organisations import organisations_by_ids
+from tracker.people.services import people_by_ids
 
 blp = Blueprint("api_sessions", __name__, url_prefix="/sessions", description="Training sessions")
 
@@ -149,7 +150,7 @@ def _invalid(message: str, field: str) -> TrackerError:
 def _audience(ids: list[int]) -> list[Organisation] | None:
     if not ids:
         return None
-    found = list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids))))
+    found = organisations_by_ids(ids)
     missing = sorted(set(ids) - {o.id for o in found})
     if missing:
         raise _invalid(f"No organisation with id {missing[0]}", "audience_organisation_ids")
@@ -159,7 +160,7 @@ def _audience(ids: list[int]) -> list[Organisation] | None:
 def _team(trainers: list[dict]) -> dict[str, Any]:
     """lead, co_trainers and observers from [{person_id, part}]."""
     ids = [t["person_id"] for t in trainers]
-    found = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+    found = people_by_ids(ids)
     missing = [i for i in ids if i not in found]
     if missing:
         raise _invalid(f"No person with id {missing[0]}", "trainers")

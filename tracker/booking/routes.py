@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
@@ -181,7 +180,7 @@ def book_team(session_id: int) -> ResponseReturnValue:
     form = BookTeamForm()
     form.people.choices = [(p.id, p.full_name) for p in team if p.id not in booked]
     if form.validate_on_submit():
-        chosen = list(db.session.scalars(select(Person).where(Person.id.in_(form.people.data))))
+        chosen = list(people.people_by_ids(form.people.data).values())
         require(len(chosen) == len(set(form.people.data)))
         require(all(services.can_book_for(current_user, person) for person in chosen))
         try:

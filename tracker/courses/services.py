@@ -61,8 +61,12 @@ def courses_query() -> Select:
     return select(Course).options(selectinload(Course.equivalents)).order_by(Course.code, Course.id)
 
 
-def list_courses() -> list[Course]:
-    return list(db.session.scalars(courses_query()))
+def list_courses(*, counted_for_compliance: bool = False) -> list[Course]:
+    """Every course by code; `counted_for_compliance`: only those counted in coverage and returns."""
+    statement = courses_query()
+    if counted_for_compliance:
+        statement = statement.where(Course.counts_for_compliance)
+    return list(db.session.scalars(statement))
 
 
 def get_course(course_id: int) -> Course:

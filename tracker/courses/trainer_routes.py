@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from tracker.accounts.models import Role
@@ -14,6 +13,7 @@ from tracker.common.forms import field_error
 from tracker.common.permissions import require
 from tracker.courses import pathway
 from tracker.courses.models import Course, TrainerAccreditation
+from tracker.courses.services import list_courses
 from tracker.courses.trainer_forms import AddTraineeForm
 from tracker.extensions import db
 from tracker.people.models import Person
@@ -33,8 +33,7 @@ def add_trainee() -> ResponseReturnValue:
     """Put someone on the pathway for a course (they then observe and co-deliver sessions)."""
     form = AddTraineeForm()
     form.course_id.choices = [SelectChoice("0", "Choose a course")] + [
-        SelectChoice(str(c.id), f"{c.name} ({c.code})")
-        for c in db.session.scalars(select(Course).order_by(Course.code))
+        SelectChoice(str(c.id), f"{c.name} ({c.code})") for c in list_courses()
     ]
     if form.validate_on_submit():
         person = find_person_by_email(form.email.data)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from tracker.accounts.models import Role
@@ -13,11 +12,13 @@ from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg
 from tracker.common.permissions import require
 from tracker.courses.models import Course
+from tracker.courses.services import list_courses
 from tracker.coverage import returns
 from tracker.coverage.models import PartnerReturn
 from tracker.coverage.return_forms import PartnerReturnForm
 from tracker.extensions import db
-from tracker.people.models import Organisation, OrganisationKind
+from tracker.people.models import Organisation
+from tracker.people.organisations import list_organisations
 
 bp = Blueprint("returns", __name__, url_prefix="/partner-returns")
 
@@ -33,17 +34,7 @@ def list_returns() -> ResponseReturnValue:
     if not _is_coordinator():
         organisation_id = current_user.person.organisation_id
     rows = returns.list_returns(organisation_id=organisation_id)
-    organisations = (
-        list(
-            db.session.scalars(
-                select(Organisation)
-                .where(Organisation.kind != OrganisationKind.LOCAL_AUTHORITY)
-                .order_by(Organisation.name)
-            )
-        )
-        if _is_coordinator()
-        else []
-    )
+    organisations = list_organisations(partners_only=True) if _is_coordinator() else []
     return render_template("returns/list.html", rows=rows, organisations=organisations, organisation_id=organisation_id)
 
 
@@ -51,10 +42,10 @@ def list_returns() -> ResponseReturnValue:
 def submit_return() -> ResponseReturnValue:
     """Submit a return (or resubmit: it replaces the earlier one for the same period, which is kept)."""
     form = PartnerReturnForm()
-    courses = list(db.session.scalars(select(Course).where(Course.counts_for_compliance).order_by(Course.code)))
+    courses = list_courses(counted_for_compliance=True)
     form.course_id.choices = [SelectChoice(str(c.id), f"{c.name} ({c.code})") for c in courses]
     if _is_coordinator():
-        organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+        organisations = list_organisations()
         form.organisation_id.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
     else:
         own = current_user.person.organisation

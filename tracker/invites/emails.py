@@ -25,6 +25,7 @@ from flask import current_app
 from tracker.common.time import utc_now
 from tracker.invites import ical
 from tracker.invites.facts import SessionFacts, event_from_json
+from tracker.invites.models import STORED
 
 #: The page a link in an email leads to: for attendees, the booking's page with a Cancel button (a GET
 #: never changes anything); for trainers, the session's management page.
@@ -135,8 +136,12 @@ def organizer() -> ical.Mailbox:
 def render_outgoing(row) -> OutgoingEmail:
     """Render an outbox row (the `OutboxMessage`, or the columns the worker claimed) from its stored facts.
 
-    The .ics is stamped with the time the row was written (DTSTAMP) and carries the SEQUENCE stored then.
+    The .ics is stamped with the time the row was written (DTSTAMP) and carries the SEQUENCE stored then. A
+    STORED row (written with its bodies, before they were rendered at send time) is sent as it was stored.
     """
+    if row.template == STORED:
+        text, html, ics = row.stored_text or "", row.stored_html or "", row.stored_ics
+        return _outgoing(row, text, html, ics)
     values = {"recipient_name": row.recipient_name, **row.facts}
     if "facts" in values:
         values["facts"] = SessionFacts.from_json(values["facts"])
@@ -150,6 +155,10 @@ def render_outgoing(row) -> OutgoingEmail:
             attendee=ical.Mailbox(row.recipient_email, row.recipient_name),
             dtstamp=row.created_at,
         ).decode("utf-8")
+    return _outgoing(row, text, html, ics)
+
+
+def _outgoing(row, text: str, html: str, ics: str | None) -> OutgoingEmail:
     return OutgoingEmail(
         id=row.id,
         recipient_email=row.recipient_email,

@@ -27,6 +27,10 @@ class OutboxStatus(StrEnum):
     SUPERSEDED = "superseded"
 
 
+#: The template of a row that carries its rendered bodies instead of facts (see `OutboxMessage.stored_text`).
+STORED = "stored"
+
+
 class OutboxMessage(db.Model):
     """An email queued in the same transaction as the change it reports, rendered and sent later by a worker.
 
@@ -44,13 +48,18 @@ class OutboxMessage(db.Model):
     recipient_email: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str | None] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
-    #: `templates/emails/<template>.txt|.html`, rendered with `facts` when the message is sent.
-    template: Mapped[str] = mapped_column(String(60))
-    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: `templates/emails/<template>.txt|.html`, rendered with `facts` when the message is sent; or STORED.
+    template: Mapped[str] = mapped_column(String(60), server_default=STORED)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, server_default="{}")
     #: REQUEST or CANCEL when the message carries a calendar part, made from `event` and `sequence`.
     ics_method: Mapped[str | None] = mapped_column(String(16))
     event: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     sequence: Mapped[int | None]
+    #: A STORED row's rendered bodies (rows written before the bodies were rendered at send time, by the release
+    #: before or by its instances still serving during a rolling upgrade). To be dropped in the next release.
+    stored_text: Mapped[str | None] = mapped_column("body_text", Text)
+    stored_html: Mapped[str | None] = mapped_column("body_html", Text)
+    stored_ics: Mapped[str | None] = mapped_column("ics", Text)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     #: The trainer's session part this invite is for (no FK: the part may be removed after its CANCEL).
     session_trainer_id: Mapped[int | None]

@@ -178,6 +178,9 @@ def _claim(due, *, worker_id: str, limit: int, now: datetime) -> list[Row]:
             OutboxMessage.ics_method,
             OutboxMessage.event,
             OutboxMessage.sequence,
+            OutboxMessage.stored_text,
+            OutboxMessage.stored_html,
+            OutboxMessage.stored_ics,
             OutboxMessage.created_at,
             OutboxMessage.attempts,
         )

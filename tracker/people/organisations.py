@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -60,8 +61,18 @@ def organisations_query() -> Select:
     return select(Organisation).order_by(Organisation.name, Organisation.id)
 
 
-def list_organisations() -> list[Organisation]:
-    return list(db.session.scalars(organisations_query()))
+def list_organisations(*, partners_only: bool = False) -> list[Organisation]:
+    """Every organisation by name; `partners_only`: all but the council (the local authority)."""
+    statement = organisations_query()
+    if partners_only:
+        statement = statement.where(Organisation.kind != OrganisationKind.LOCAL_AUTHORITY)
+    return list(db.session.scalars(statement))
+
+
+def organisations_by_ids(ids: Iterable[int]) -> list[Organisation]:
+    """The organisations with these ids, by name (an id no organisation has is left out)."""
+    ids = set(ids)
+    return list(db.session.scalars(organisations_query().where(Organisation.id.in_(ids)))) if ids else []
 
 
 def create_organisation(

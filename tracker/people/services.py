@@ -25,6 +25,12 @@ def get_person(person_id: int) -> Person:
     return db.session.execute(select(Person).where(Person.id == person_id)).scalar_one()
 
 
+def people_by_ids(ids: Iterable[int]) -> dict[int, Person]:
+    """The people with these ids, by id (an id nobody has is left out)."""
+    ids = set(ids)
+    return {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+
+
 def find_person_by_email(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.email == email.strip().lower()))
 

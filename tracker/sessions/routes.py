@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
@@ -29,6 +28,8 @@ from tracker.courses.session_forms import (
 )
 from tracker.extensions import db
 from tracker.people.models import Organisation, Person
+from tracker.people.organisations import organisations_by_ids
+from tracker.people.services import people_by_ids
 from tracker.requests.models import TrainingRequest
 from tracker.requests.services import schedule_with_session
 
@@ -81,14 +82,14 @@ def _set_choices(form, training_session: TrainingSession | None = None) -> None:
 def _people(ids: list[int]) -> list[Person]:
     if not ids:
         return []
-    found = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
+    found = people_by_ids(ids)
     return [found[i] for i in dict.fromkeys(ids) if i in found]
 
 
 def _organisations(ids: list[int]) -> list[Organisation]:
     if not ids:
         return []
-    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+    return organisations_by_ids(ids)
 
 
 def _team_args(form) -> dict:

@@ -216,3 +216,36 @@ def test_the_loop_stops_when_told_and_keeps_sending_until_then(app, smtp):
         stop.set()
         totals = future.result(timeout=10)
     assert totals.sent == 4
+
+
+def test_a_row_written_with_its_bodies_by_the_release_before_is_sent_as_it_was_stored(app, smtp):
+    """During a rolling upgrade an instance still on the old code writes rows with rendered bodies and no
+    template; rows queued before the upgrade are the same. The worker sends them as stored: no mail is lost."""
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//old release//EN\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    columns = OutboxMessage.__table__.c
+    db.session.execute(
+        OutboxMessage.__table__.insert().values(  # only the columns the old release knew
+            {
+                columns.kind: "booking_confirmed",
+                columns.recipient_email: "jo@example.org",
+                columns.recipient_name: "Jo Bloggs",
+                columns.subject: "Booked: WRAP",
+                columns.body_text: "Your place is booked (written by the old release).",
+                columns.body_html: "<p>Your place is booked (written by the old release).</p>",
+                columns.ics_method: "REQUEST",
+                columns.ics: ics,
+                columns.status: OutboxStatus.PENDING,
+                columns.attempts: 0,
+                columns.next_attempt_at: utc_now(),
+                columns.created_at: utc_now(),
+            }
+        )
+    )
+    db.session.commit()
+    assert deliver().sent == 1
+    (message,) = smtp.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "written by the old release" in text and "<p>Your place is booked" in html
+    calendar = next(part for part in message.walk() if part.get_content_type() == "text/calendar")
+    assert "PRODID:-//old release//EN" in calendar.get_content()
