@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -212,19 +213,23 @@ def start_session(
     return token
 
 
+@cache
+def _session_user_statement() -> Select:
+    """The session's start, the account, its person (the header shows the name) and its roles (the access policy
+    reads them), for every request. Built once (values are bind parameters): building it and its cache key cost more than running it; see bench/results.md, issue 15."""
+    return (
+        select(LoginSession.created_at, UserAccount)
+        .join(UserAccount, LoginSession.user_id == UserAccount.id)
+        .options(joinedload(UserAccount.person), joinedload(UserAccount.role_rows))
+        .where(LoginSession.token_hash == bindparam("token_hash"), LoginSession.revoked_at.is_(None))
+    )
+
+
 def load_session_user(token: str, *, now: datetime | None = None) -> UserAccount | None:
     """The user of a live sign-in session: not revoked, account active, within the absolute timeout."""
     now = now or utc_now()
     limit = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    # One statement: the session's start, the account, its person (the header shows the name) and its roles
-    # (the access policy reads them).
-    statement = (
-        select(LoginSession.created_at, UserAccount)
-        .join(UserAccount, LoginSession.user_id == UserAccount.id)
-        .options(joinedload(UserAccount.person), joinedload(UserAccount.role_rows))
-        .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
-    )
-    row = db.session.execute(statement).unique().first()
+    row = db.session.execute(_session_user_statement(), {"token_hash": hash_token(token)}).unique().first()
     if row is None:
         return None
     created_at, user = row

@@ -4,8 +4,9 @@ person's or a session's records."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import aliased
 
 from tracker.accounts.models import UserAccount
@@ -33,9 +34,16 @@ def list_person_records(person: Person) -> list[Row]:
     """A person's training records, newest completion first, as rows: id, course_id, course_name, course_code,
     completed_on, expires_on, source, evidence, and for a record made by a register, session_id, session_title
     and session_starts_at (else None)."""
+    return list(db.session.execute(_person_records_statement(), {"person_id": person.id}))
+
+
+@cache
+def _person_records_statement() -> Select:
+    """Built once (values are bind parameters): building it and its cache key cost more than running it; see
+    bench/results.md, issue 15."""
     session_course = aliased(Course)
     session = TrainingSession
-    statement = (
+    return (
         select(
             TrainingRecord.id,
             TrainingRecord.course_id,
@@ -52,10 +60,9 @@ def list_person_records(person: Person) -> list[Row]:
         .join(Course, Course.id == TrainingRecord.course_id)
         .outerjoin(session, session.id == TrainingRecord.session_id)
         .outerjoin(session_course, session_course.id == session.course_id)
-        .where(TrainingRecord.person_id == person.id)
+        .where(TrainingRecord.person_id == bindparam("person_id"))
         .order_by(TrainingRecord.completed_on.desc(), TrainingRecord.id.desc())
     )
-    return list(db.session.execute(statement))
 
 
 def list_evidence_courses() -> list[Course]:

@@ -8,7 +8,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from tracker.accounts.models import Role, UserAccount
-from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingStatus
+from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking
 from tracker.common.time import add_months, start_of_london_day, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
 from tracker.extensions import db
@@ -59,40 +59,6 @@ def bookable_sessions(
 def _with_session():
     """For statements that join the booking's session already: fill it (and its course) from that join."""
     return contains_eager(Booking.training_session).joinedload(TrainingSession.course)
-
-
-def _places_query(person: Person, *, upcoming: bool, now: datetime) -> Select:
-    """A person's places for "My training", as rows of columns. Upcoming: active places, and those lost to a
-    cancelled session, soonest first. Past: places on sessions that have started, not cancelled, latest first.
-
-    Each row has: id and status (the booking's); session_id, title (the session's, else its course's name),
-    starts_at, ends_at, venue, online_url and cancel_reason (the session's); the `when` and `where` filters
-    take it as they take a session."""
-    session = TrainingSession
-    statement = (
-        select(
-            Booking.id,
-            Booking.status,
-            session.id.label("session_id"),
-            session.display_title_column().label("title"),
-            session.starts_at,
-            session.ends_at,
-            session.venue,
-            session.online_url,
-            session.cancel_reason,
-        )
-        .join(session, session.id == Booking.session_id)
-        .join(Course, Course.id == session.course_id)
-        .where(Booking.person_id == person.id)
-    )
-    if upcoming:
-        return statement.where(
-            session.starts_at > now,
-            or_(Booking.status.in_(ACTIVE_STATUSES), session.status == SessionStatus.CANCELLED),
-        ).order_by(session.starts_at, Booking.id)
-    return statement.where(session.starts_at <= now, Booking.status != BookingStatus.CANCELLED).order_by(
-        session.starts_at.desc(), Booking.id.desc()
-    )
 
 
 def organisation_bookings_query(organisation_id: int, *, now: datetime | None = None) -> Select:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import (
     Row,
     Select,
+    bindparam,
     exists,
     func,
     or_,
@@ -52,16 +54,19 @@ class RequirementStatus:
         return PersonTrainingStatus.EXPIRED if self.expired_on else PersonTrainingStatus.NEVER_TRAINED
 
 
-def _requirements_of_person(person: Person, as_of: date) -> Select:
+@cache
+def _requirements_of_person() -> Select:
     """The requirements of a person's organisation in force on `as_of`, for the whole organisation or for a
     department subtree the person is placed in that day, each with its course: one row per requirement and
     equivalent course (the course's own row when it has none), as columns: job_titles, course_id, course_code,
-    course_name, equivalent_course_id."""
+    course_name, equivalent_course_id. Parameters person_id, organisation_id, as_of.
+    Built once (values are bind parameters): building it and its cache key cost more than running it; see bench/results.md, issue 15."""
+    as_of = bindparam("as_of", type_=Requirement.from_date.type)
     placed = aliased(Department)
     placed_in_subtree = (
         exists()
         .where(
-            Placement.person_id == person.id,
+            Placement.person_id == bindparam("person_id"),
             _placement_covers(as_of),
             Placement.department_id == placed.id,
             or_(
@@ -83,7 +88,7 @@ def _requirements_of_person(person: Person, as_of: date) -> Select:
         .outerjoin(Department, Department.id == Requirement.department_id)
         .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
         .where(
-            Requirement.organisation_id == person.organisation_id,
+            Requirement.organisation_id == bindparam("organisation_id"),
             Requirement.from_date <= as_of,
             or_(Requirement.department_id.is_(None), placed_in_subtree),
         )
@@ -106,7 +111,10 @@ def training_status_for_person(
     as_of = as_of or today_london()
     if person.end_date is not None and person.end_date <= as_of:
         return []
-    requirement_rows = db.session.execute(_requirements_of_person(person, as_of))
+    requirement_rows = db.session.execute(
+        _requirements_of_person(),
+        {"person_id": person.id, "organisation_id": person.organisation_id, "as_of": as_of},
+    )
     title = (person.job_title or "").strip().lower()
     courses: dict[int, Row] = {}
     satisfies: dict[int, set[int]] = {}

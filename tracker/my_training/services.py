@@ -4,8 +4,9 @@ their past ones. Rows of columns (the `when` and `where` filters take them as th
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Row, Select, func, or_, select
+from sqlalchemy import Row, Select, bindparam, func, or_, select
 
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
 from tracker.booking.services import waitlist_order
@@ -14,7 +15,7 @@ from tracker.courses.models import Course, SessionStatus, TrainingSession
 from tracker.extensions import db
 
 
-def _places(person_id: int) -> Select:
+def _places(person_id) -> Select:
     """The person's places, each with: id and status (the booking's); session_id, title (the session's, else its
     course's name), starts_at, ends_at, venue, online_url and cancel_reason (the session's)."""
     return (
@@ -38,6 +39,15 @@ def _places(person_id: int) -> Select:
 def upcoming_places(person_id: int, *, now: datetime) -> list[Row]:
     """Active places on sessions still to come, and those lost to a cancelled session, soonest first; each row
     also has `position` on the waiting list (None unless waitlisted)."""
+    return list(db.session.execute(_upcoming_places_statement(), {"person_id": person_id, "now": now}))
+
+
+@cache
+def _upcoming_places_statement() -> Select:
+    """Parameters person_id and now. Built once (values are bind parameters): building it and its cache key cost
+    more than running it; see bench/results.md, issue 15."""
+    person_id = bindparam("person_id")
+    now = bindparam("now", type_=TrainingSession.starts_at.type)
     waiting = (
         select(
             Booking.id,
@@ -49,7 +59,7 @@ def upcoming_places(person_id: int, *, now: datetime) -> list[Row]:
         )
         .subquery()
     )
-    statement = (
+    return (
         _places(person_id)
         .add_columns(waiting.c.position)
         .outerjoin(waiting, waiting.c.id == Booking.id)
@@ -59,7 +69,6 @@ def upcoming_places(person_id: int, *, now: datetime) -> list[Row]:
         )
         .order_by(TrainingSession.starts_at, Booking.id)
     )
-    return list(db.session.execute(statement))
 
 
 def past_places(person_id: int, *, now: datetime, number: int, per_page: int) -> Page:
