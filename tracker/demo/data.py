@@ -16,30 +16,35 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
-from tracker.accounts import services as accounts
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking import services as booking_services
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingSource
 from tracker.common.time import london_to_utc, today_london
 from tracker.courses.models import (
     AccreditationStatus,
-    Course,
-    CourseEquivalence,
-    Requirement,
     SessionAudience,
     SessionStatus,
     SessionTrainer,
-    TrainerAccreditation,
     TrainerPart,
     TrainingSession,
 )
 from tracker.courses.standard import STANDARD_COURSES
 from tracker.demo.history import load_history
+from tracker.demo.records import (
+    DEMO_PASSWORD,
+    add_account,
+    add_accreditation,
+    add_course,
+    add_department,
+    add_equivalent,
+    add_manages,
+    add_organisation,
+    add_person,
+    add_requirement,
+)
 from tracker.extensions import db
-from tracker.people.models import Department, DepartmentManager, Organisation, OrganisationKind, Person, Placement
+from tracker.people.models import OrganisationKind, Person
 
-#: Shared by every demo account; printed by `flask demo load`. Development data only.
-DEMO_PASSWORD = "prevent-demo-2026"  # noqa: S105
 BARNET_HOUSE = "Barnet House, 2 Bristol Avenue, Colindale, London NW9 4EW"
 HENDON_TOWN_HALL = "Hendon Town Hall, The Burroughs, London NW4 4BG"
 
@@ -266,28 +271,28 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
     """Create (or find) the demo world; returns (role, email, password) of each demo sign-in."""
     today = today or today_london()
     rng = random.Random(2019)  # the year of the board report; the same people every time
-    organisations = {name: _organisation(name, kind) for name, kind, _ in ORGANISATIONS}
+    organisations = {name: add_organisation(name, kind) for name, kind, _ in ORGANISATIONS}
     departments = {
-        (org_name, path): _department(organisations[org_name], path)
+        (org_name, path): add_department(organisations[org_name], path)
         for org_name, _, paths in ORGANISATIONS
         for path in paths
     }
-    courses = {spec["code"]: _course(spec) for spec in COURSES}
-    _equivalent(courses["WRAP"], courses["HO-ELEARN"])
-    _equivalent(courses["PREVENT-BASIC"], courses["HO-ELEARN"])
-    _equivalent(courses["PREVENT-BASIC"], courses["WRAP"])
+    courses = {spec["code"]: add_course(spec) for spec in COURSES}
+    add_equivalent(courses["WRAP"], courses["HO-ELEARN"])
+    add_equivalent(courses["PREVENT-BASIC"], courses["HO-ELEARN"])
+    add_equivalent(courses["PREVENT-BASIC"], courses["WRAP"])
 
     barnet = organisations["London Borough of Barnet"]
     for path in ("Children and Family Services", "Adults and Communities"):
-        _requirement(courses["WRAP"], barnet, departments[("London Borough of Barnet", path)], date(2017, 11, 1))
-    _requirement(courses["PREVENT-BASIC"], barnet, None, date(2017, 11, 1))
-    _requirement(courses["WRAP"], organisations["Barnet Homes"], None, date(2019, 1, 1))
+        add_requirement(courses["WRAP"], barnet, departments[("London Borough of Barnet", path)], date(2017, 11, 1))
+    add_requirement(courses["PREVENT-BASIC"], barnet, None, date(2017, 11, 1))
+    add_requirement(courses["WRAP"], organisations["Barnet Homes"], None, date(2019, 1, 1))
 
     sign_ins = []
     users: dict[str, UserAccount] = {}
     for account in ACCOUNTS:
         department = departments[(account.organisation, account.department)] if account.department else None
-        person = _person(
+        person = add_person(
             organisations[account.organisation],
             department,
             account.first_name,
@@ -296,17 +301,17 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
             account.job_title,
             ref=f"D{len(users) + 1:04d}",
         )
-        users[account.email] = _account(person, account.roles)
+        users[account.email] = add_account(person, account.roles)
         sign_ins.append((account.role, account.email, DEMO_PASSWORD))
     coordinator = users["sam.rosengard@barnet.example"]
     education_officer = users["amira.haddad@barnet.example"]
     for person_user in (coordinator, education_officer):
         for code in ("WRAP", "PREVENT-BASIC", "CTLP-BRIEFING"):
-            _accreditation(person_user.person, courses[code], AccreditationStatus.ACCREDITED)
+            add_accreditation(person_user.person, courses[code], AccreditationStatus.ACCREDITED)
 
     trainees = []
     for index, (first, last, email, department_path) in enumerate(TRAINEE_TRAINERS):
-        person = _person(
+        person = add_person(
             organisations["Barnet Homes"],
             departments[("Barnet Homes", department_path)],
             first,
@@ -315,13 +320,13 @@ def load_demo(*, today: date | None = None) -> list[tuple[str, str, str]]:
             "Housing Manager",
             ref=f"BH-T{index + 1}",
         )
-        trainees.append(_account(person, (Role.TRAINER, Role.STAFF)))
-        _accreditation(person, courses["WRAP"], AccreditationStatus.TRAINEE)
+        trainees.append(add_account(person, (Role.TRAINER, Role.STAFF)))
+        add_accreditation(person, courses["WRAP"], AccreditationStatus.TRAINEE)
     sign_ins.append(("trainee", TRAINEE_TRAINERS[0][2], DEMO_PASSWORD))
 
     manager = users["helen.okafor@barnet.example"].person
     fostering = departments[("London Borough of Barnet", "Children and Family Services/Fostering and Adoption")]
-    _manages(manager, fostering)
+    add_manages(manager, fostering)
     staff_by_department = _generated_staff(rng, organisations, departments)
     for person in staff_by_department[fostering.id]:
         if person.line_manager_id is None and person.id != manager.id:
@@ -386,117 +391,6 @@ def _history(today, courses, organisations, coordinator, education_officer, trai
 # --- find-or-create helpers --------------------------------------------------------------------------
 
 
-def _organisation(name: str, kind: OrganisationKind) -> Organisation:
-    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
-    if organisation is None:
-        organisation = Organisation(name=name, kind=kind)
-        db.session.add(organisation)
-        db.session.flush()
-    return organisation
-
-
-def _department(organisation: Organisation, path: str) -> Department:
-    department = db.session.scalar(
-        select(Department).where(Department.organisation_id == organisation.id, Department.path == path)
-    )
-    if department is None:
-        parent_path, _, name = path.rpartition("/")
-        parent = _department(organisation, parent_path) if parent_path else None
-        department = Department(organisation=organisation, parent=parent, name=name, path=path)
-        db.session.add(department)
-        db.session.flush()
-    return department
-
-
-def _course(spec: dict) -> Course:
-    course = db.session.scalar(select(Course).where(Course.code == spec["code"]))
-    if course is None:
-        course = Course(**spec)
-        db.session.add(course)
-        db.session.flush()
-    return course
-
-
-def _equivalent(course: Course, equivalent: Course) -> None:
-    exists = db.session.scalar(
-        select(CourseEquivalence.id).where(
-            CourseEquivalence.course_id == course.id, CourseEquivalence.equivalent_course_id == equivalent.id
-        )
-    )
-    if exists is None:
-        db.session.add(CourseEquivalence(course_id=course.id, equivalent_course_id=equivalent.id))
-
-
-def _requirement(course: Course, organisation: Organisation, department: Department | None, from_date: date) -> None:
-    same_department = Requirement.department_id == department.id if department else Requirement.department_id.is_(None)
-    exists = db.session.scalar(
-        select(Requirement.id).where(
-            Requirement.course_id == course.id,
-            Requirement.organisation_id == organisation.id,
-            same_department,
-            Requirement.from_date == from_date,
-        )
-    )
-    if exists is None:
-        db.session.add(
-            Requirement(
-                course=course, organisation=organisation, department=department, job_titles=[], from_date=from_date
-            )
-        )
-
-
-def _person(organisation, department, first, last, email, job_title, *, ref, start=date(2016, 4, 1)) -> Person:
-    person = db.session.scalar(select(Person).where(Person.email == email.lower()))
-    if person is None:
-        person = Person(
-            organisation=organisation,
-            first_name=first,
-            last_name=last,
-            email=email.lower(),
-            job_title=job_title,
-            employee_ref=ref,
-            start_date=start,
-        )
-        if department is not None:
-            person.placements.append(Placement(department=department, from_date=start))
-        db.session.add(person)
-        db.session.flush()
-    return person
-
-
-def _account(person: Person, roles: tuple[Role, ...]) -> UserAccount:
-    if person.account is not None:
-        return person.account
-    return accounts.create_user(
-        email=person.email,
-        first_name=person.first_name,
-        last_name=person.last_name,
-        roles=set(roles),
-        password=DEMO_PASSWORD,
-        actor_label="demo",
-    )
-
-
-def _accreditation(person: Person, course: Course, status: AccreditationStatus) -> None:
-    exists = db.session.scalar(
-        select(TrainerAccreditation.id).where(
-            TrainerAccreditation.person_id == person.id, TrainerAccreditation.course_id == course.id
-        )
-    )
-    if exists is None:
-        db.session.add(TrainerAccreditation(person_id=person.id, course_id=course.id, status=status))
-
-
-def _manages(person: Person, department: Department) -> None:
-    exists = db.session.scalar(
-        select(DepartmentManager.id).where(
-            DepartmentManager.person_id == person.id, DepartmentManager.department_id == department.id
-        )
-    )
-    if exists is None:
-        db.session.add(DepartmentManager(person=person, department=department))
-
-
 def _generated_staff(rng, organisations, departments) -> dict[int, list[Person]]:
     """A few hundred staff with stable names, refs and emails, placed in the seed's departments."""
     by_department: dict[int, list[Person]] = {}
@@ -514,7 +408,7 @@ def _generated_staff(rng, organisations, departments) -> dict[int, list[Person]]
             ref = f"{department.id:03d}-{index + 1:03d}"
             email = f"{first}.{last}.{department.id}{index + 1}@{domain}".lower()
             people.append(
-                _person(
+                add_person(
                     department.organisation,
                     department,
                     first,

@@ -10,7 +10,7 @@ import click
 from tracker.common.errors import TrackerError
 from tracker.common.time import parse_iso_date
 from tracker.extensions import db
-from tracker.people import roster
+from tracker.people import roster, roster_lines
 
 people_cli = click.Group("people", help="People: roster imports.")
 
@@ -37,7 +37,7 @@ def import_command(file, dry_run: bool, effective: date | None):
     """Import a roster CSV (see README): all of it, or nothing if any line is bad."""
     data = file.read()
     try:
-        lines = roster.read_roster(data)
+        lines = roster_lines.read_roster(data)
         with click.progressbar(length=len(lines), label=f"Checking {len(lines):,} rows", file=sys.stderr) as bar:
             summary = roster.import_roster(
                 lines,
@@ -47,7 +47,7 @@ def import_command(file, dry_run: bool, effective: date | None):
                 filename=getattr(file, "name", None),
                 progress=bar.update,
             )
-    except roster.RosterRefusedError as error:
+    except roster_lines.RosterRefusedError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(error.message) from error

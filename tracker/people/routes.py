@@ -11,7 +11,7 @@ from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import paginate
 from tracker.common.time import today_london
 from tracker.extensions import db
-from tracker.people import organisations, roster, services
+from tracker.people import organisations, roster, roster_lines, services
 from tracker.people.forms import (
     AddManagerForm,
     DepartmentForm,
@@ -393,8 +393,8 @@ def cancel_leaving(person_id: int) -> ResponseReturnValue:
 def roster_import() -> ResponseReturnValue:
     """Upload a roster CSV: check it, and import all of it or nothing."""
     form = RosterImportForm()
-    problems: list[roster.LineProblem] = []
-    checked: roster.RosterSummary | None = None
+    problems: list[roster_lines.LineProblem] = []
+    checked: roster_lines.RosterSummary | None = None
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -405,7 +405,7 @@ def roster_import() -> ResponseReturnValue:
                 actor=_actor(),
                 filename=upload.filename,
             )
-        except roster.RosterRefusedError as error:
+        except roster_lines.RosterRefusedError as error:
             db.session.rollback()
             problems = error.problems
             field_error(form, "file", error.message)
@@ -430,5 +430,5 @@ def roster_import() -> ResponseReturnValue:
         problems=problems,
         checked=checked,
         result=result,
-        header=",".join(roster.HEADER),
+        header=",".join(roster_lines.HEADER),
     )

@@ -92,6 +92,21 @@ def _organisations(ids: list[int]) -> list[Organisation]:
     return organisations_by_ids(ids)
 
 
+def _session_values(form, starts_at, opens, closes) -> dict:
+    """What the session form says of the session itself, as `create_session` and `update_session` take it."""
+    return {
+        "title": form.title.data,
+        "starts_at": starts_at,
+        "ends_at": london_to_utc(form.session_date.data, form.end_time.data),
+        "venue": form.venue.data,
+        "online_url": form.online_url.data,
+        "capacity": form.capacity.data,
+        "booking_opens_at": opens,
+        "booking_closes_at": closes,
+        "audience": _audience(form),
+    }
+
+
 def _team_args(form) -> dict:
     """lead / co_trainers / observers from a form (lead only when the form offers it)."""
     args = {"co_trainers": _people(form.co_trainers.data or []), "observers": _people(form.observers.data or [])}
@@ -180,15 +195,7 @@ def create_session() -> ResponseReturnValue:
             training_session = sessions.create_session(
                 actor=current_user,
                 course=course,
-                title=form.title.data,
-                starts_at=starts_at,
-                ends_at=london_to_utc(form.session_date.data, form.end_time.data),
-                venue=form.venue.data,
-                online_url=form.online_url.data,
-                capacity=form.capacity.data,
-                booking_opens_at=opens,
-                booking_closes_at=closes,
-                audience=_audience(form),
+                **_session_values(form, starts_at, opens, closes),
                 publish=bool(form.publish.data),
                 **_team_args(form),
             )
@@ -321,15 +328,7 @@ def edit_session(session_id: int) -> ResponseReturnValue:
             sessions.update_session(
                 training_session=training_session,
                 actor=current_user,
-                title=form.title.data,
-                starts_at=starts_at,
-                ends_at=london_to_utc(form.session_date.data, form.end_time.data),
-                venue=form.venue.data,
-                online_url=form.online_url.data,
-                capacity=form.capacity.data,
-                booking_opens_at=opens,
-                booking_closes_at=closes,
-                audience=_audience(form),
+                **_session_values(form, starts_at, opens, closes),
                 **_team_args(form),
             )
         except TrackerError as error:

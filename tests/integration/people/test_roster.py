@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from tests.factories import make_department, make_organisation, make_person
 from tests.integration.people.roster_files import HEADER, roster_csv, roster_row
 from tracker.common.audit import AuditEvent
-from tracker.people import organisations, roster
+from tracker.people import organisations, roster, roster_lines
 from tracker.people import services as people
 from tracker.people.models import Department, Person, Placement
 
@@ -40,7 +40,7 @@ def placements(db, ref: str) -> list[tuple[str, date, date | None]]:
     return [tuple(row) for row in rows]
 
 
-def do_import(data: bytes, **options) -> roster.RosterSummary:
+def do_import(data: bytes, **options) -> roster_lines.RosterSummary:
     return roster.import_roster_file(data, **options)
 
 
@@ -233,7 +233,7 @@ def test_several_bad_lines_are_each_named_and_nothing_is_written(app, db, barnet
             roster_row(LBB, "E14", start_date="2026-02-30"),  # 15: not a real day
         ]
     )
-    with pytest.raises(roster.RosterRefusedError) as refused:
+    with pytest.raises(roster_lines.RosterRefusedError) as refused:
         do_import(data)
     db.session.rollback()
     problems = [str(p) for p in refused.value.problems]
@@ -262,7 +262,7 @@ def test_several_bad_lines_are_each_named_and_nothing_is_written(app, db, barnet
 
 def test_a_wrong_header_is_refused_at_line_1(app, db, barnet):
     data = roster_csv([roster_row(LBB, "E1")], header=[*HEADER[:-1], "leave_date"])
-    with pytest.raises(roster.RosterRefusedError) as refused:
+    with pytest.raises(roster_lines.RosterRefusedError) as refused:
         do_import(data)
     [problem] = refused.value.problems
     assert problem.line == 1 and "the header must be exactly organisation,employee_ref" in problem.message
@@ -270,7 +270,7 @@ def test_a_wrong_header_is_refused_at_line_1(app, db, barnet):
 
 def test_a_file_that_is_not_utf8_is_refused_naming_the_line(app, barnet):
     data = roster_csv([roster_row(LBB, "E1"), roster_row(LBB, "E2")]).replace(b"Alex", "Zoë".encode("latin-1"))
-    with pytest.raises(roster.RosterRefusedError) as refused:
+    with pytest.raises(roster_lines.RosterRefusedError) as refused:
         do_import(data)
     assert refused.value.problems[0].line == 2
     assert "UTF-8" in refused.value.problems[0].message
@@ -278,7 +278,7 @@ def test_a_file_that_is_not_utf8_is_refused_naming_the_line(app, barnet):
 
 def test_lines_with_the_wrong_number_of_columns_are_named(app, barnet):
     data = roster_csv([roster_row(LBB, "E1")]) + b"London Borough of Barnet,E2,Only,Four\r\n"
-    with pytest.raises(roster.RosterRefusedError) as refused:
+    with pytest.raises(roster_lines.RosterRefusedError) as refused:
         do_import(data)
     assert [str(p) for p in refused.value.problems] == ["Line 3: has 4 columns; every line needs 10"]
 
@@ -290,7 +290,7 @@ def test_a_quoted_cell_across_lines_keeps_line_numbers_right(app, barnet):
         + b'London Borough of Barnet,E2,"Two\r\nlines",Smith,,,,,,\r\n'
         + b"London Borough of Barnet,E3,,Smith,,,,,,\r\n"
     )
-    with pytest.raises(roster.RosterRefusedError) as refused:
+    with pytest.raises(roster_lines.RosterRefusedError) as refused:
         do_import(data)
     assert [str(p) for p in refused.value.problems] == ["Line 5: first_name is blank"]
 
@@ -318,7 +318,7 @@ def test_someone_added_by_hand_without_a_ref_is_matched_by_email(app, db, barnet
 def test_a_move_before_the_current_placement_began_is_refused(app, db, barnet):
     housing = make_department(organisation=barnet, name="Housing")
     make_person(organisation=barnet, department=housing, employee_ref="E1", placed_from=date(2026, 6, 1))
-    with pytest.raises(roster.RosterRefusedError) as refused:
+    with pytest.raises(roster_lines.RosterRefusedError) as refused:
         do_import(roster_csv([roster_row(LBB, "E1", department="Safety")]), effective=date(2026, 5, 1))
     [problem] = refused.value.problems
     assert problem.line == 2

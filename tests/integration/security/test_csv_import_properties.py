@@ -28,7 +28,7 @@ from tests.factories import make_course, make_department, make_organisation, mak
 from tracker.attendance import imports as training
 from tracker.common.errors import TrackerError
 from tracker.extensions import db
-from tracker.people import roster
+from tracker.people import roster, roster_lines
 
 pytestmark = pytest.mark.slow
 
@@ -191,13 +191,15 @@ def test_roster_files(app, backend, world):
         roster.import_roster_file(content, effective=date(2024, 4, 1), actor_label="test", filename="junk.csv")
 
     @_settings(backend)
-    @given(content=files(roster.HEADER))
+    @given(content=files(roster_lines.HEADER))
     @example(content=b"")
     @example(content=b"\xef\xbb\xbf")
     @example(content=b"organisation\x00,employee_ref\n")
-    @example(content=(",".join(roster.HEADER) + f"\r\nBarnet Council,E9,{HUGE},B,,,,,,\r\n").encode())
-    @example(content=(",".join(roster.HEADER) + "\r\nBarnet Council,E9,Nul\x00Name,B,,,,,,\r\n").encode())
-    @example(content=(",".join(roster.HEADER) + "\r\nBarnet Council,E9,A,B,,,,,0001-01-01,9999-12-31\r\n").encode())
+    @example(content=(",".join(roster_lines.HEADER) + f"\r\nBarnet Council,E9,{HUGE},B,,,,,,\r\n").encode())
+    @example(content=(",".join(roster_lines.HEADER) + "\r\nBarnet Council,E9,Nul\x00Name,B,,,,,,\r\n").encode())
+    @example(
+        content=(",".join(roster_lines.HEADER) + "\r\nBarnet Council,E9,A,B,,,,,0001-01-01,9999-12-31\r\n").encode()
+    )
     def run(content: bytes) -> None:
         check_import(do_import, content, baseline)
 
@@ -232,7 +234,9 @@ def test_training_record_files(app, backend, world):
 
 def test_a_valid_roster_is_imported_so_the_property_test_reaches_both_outcomes(app, world):
     """The control: the generator's real values do make importable files."""
-    content = (",".join(roster.HEADER) + "\r\nBarnet Council,E003,Ann,Lee,ann@example.org,Fostering,,,,\r\n").encode()
+    content = (
+        ",".join(roster_lines.HEADER) + "\r\nBarnet Council,E003,Ann,Lee,ann@example.org,Fostering,,,,\r\n"
+    ).encode()
     summary = roster.import_roster_file(content, effective=date(2024, 4, 1), actor_label="test")
     assert summary.created == 1
     records = b"organisation,employee_ref,course_code,completed_on,source\r\nBarnet Council,E001,wrap,2019-04-01,\r\n"
