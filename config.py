@@ -73,6 +73,10 @@ class Config:
     #: /readyz and `outbox status` call the worker silent when no worker has said it is alive for this long.
     OUTBOX_HEARTBEAT_STALE_SECONDS = _int("OUTBOX_HEARTBEAT_STALE_SECONDS", 120)
     REMINDER_DAYS_BEFORE = _int("REMINDER_DAYS_BEFORE", 2)
+    #: Refresher reminders (`refreshers send`, daily): one email at each of these many days before a required
+    #: course's record expires, comma-separated; and how many upcoming sessions with places each lists.
+    REFRESHER_REMINDER_DAYS = os.environ.get("REFRESHER_REMINDER_DAYS", "90,30")
+    REFRESHER_SESSIONS_LISTED = _int("REFRESHER_SESSIONS_LISTED", 3)
 
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True

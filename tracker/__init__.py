@@ -152,6 +152,7 @@ BLUEPRINT_MODULES = [
     "tracker.my_training.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",
+    "tracker.refreshers.routes",
     "tracker.accounts.oidc_routes",
 ]
 

@@ -133,6 +133,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "coverage.export_csv": COVERAGE_READERS,
     "coverage.my_team": MANAGERS,
     "coverage.book_untrained": MANAGERS,
+    "refreshers.digest_preference": MANAGERS,  # the manager's own weekly email (refreshers/)
     # The board report and demand planning: the coordinator's (every organisation's figures and requests).
     "board.board_report": COORDINATOR,
     "board.export_csv": COORDINATOR,

@@ -27,6 +27,8 @@ COMMAND_GROUPS = [
     ("tracker.invites.cli", "reminders_cli"),
     ("tracker.audit.cli", "retention_cli"),
     ("tracker.booking.cli", "bookings_cli"),
+    ("tracker.refreshers.cli", "refreshers_cli"),
+    ("tracker.refreshers.cli", "digests_cli"),
 ]
 
 

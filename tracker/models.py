@@ -25,6 +25,7 @@ from tracker.coverage.models import PartnerReturn, PartnerReturnVersion
 from tracker.invites.heartbeat import WorkerHeartbeat
 from tracker.invites.models import CalendarFeedToken, OutboxMessage
 from tracker.people.models import Department, DepartmentManager, Organisation, Person, Placement
+from tracker.refreshers.models import ManagerDigest, RefresherReminder
 from tracker.requests.models import TrainingRequest, TrainingRequestEvent
 
 __all__ = [
@@ -41,12 +42,14 @@ __all__ = [
     "DepartmentManager",
     "ExternalIdentity",
     "LoginSession",
+    "ManagerDigest",
     "Organisation",
     "OutboxMessage",
     "PartnerReturn",
     "PartnerReturnVersion",
     "Person",
     "Placement",
+    "RefresherReminder",
     "RegisterEvent",
     "Requirement",
     "Role",

@@ -1,0 +1,1 @@
+"""Refresher reminders before a required course expires, and managers' weekly team digests (issue 18)."""
