@@ -185,8 +185,10 @@ def _claim(due: DueRefresher, now: datetime) -> bool:
         insert(RefresherReminder)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["training_record_id", "threshold_days"])
+        .returning(RefresherReminder.id)
     )
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports -1 for this statement. No row back: it was there already.
+    return db.session.execute(statement).scalar() is not None
 
 
 def _sessions_for(course: Course, now: datetime) -> list[SessionWithPlaces]:
