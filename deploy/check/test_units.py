@@ -16,7 +16,13 @@ TIMERS = sorted(UNITS.glob("*.timer"))
 
 
 def test_each_timer_starts_a_shipped_service_with_a_command_that_exists(stack):
-    assert {t.stem for t in TIMERS} == {"tracker-reminders", "tracker-lapse-holds", "tracker-retention"}
+    assert {t.stem for t in TIMERS} == {
+        "tracker-reminders",
+        "tracker-lapse-holds",
+        "tracker-retention",
+        "tracker-refreshers",
+        "tracker-digests",
+    }
     for timer in TIMERS:
         service = UNITS / f"{timer.stem}.service"
         assert service.exists(), service
