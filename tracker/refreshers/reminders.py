@@ -136,14 +136,27 @@ def _booked_people(person_ids: list[int], satisfying: list[int], now: datetime) 
     )
 
 
+def _already_sent(record_ids: list[int]) -> set[tuple[int, int]]:
+    """(record, threshold) pairs reminded already, so that a daily run does not try them again (one statement;
+    the unique constraint, not this, is what guarantees once)."""
+    if not record_ids:
+        return set()
+    rows = db.session.execute(
+        select(RefresherReminder.training_record_id, RefresherReminder.threshold_days).where(
+            RefresherReminder.training_record_id.in_(record_ids)
+        )
+    )
+    return {(record_id, threshold) for record_id, threshold in rows}
+
+
 def _still_staying(person: Person, today: date, expires_on: date) -> bool:
     """Not a leaver, and not leaving before the record expires (a refresher would be wasted on them)."""
     return person.end_date is None or (person.end_date > today and person.end_date > expires_on)
 
 
 def due_refreshers(*, now: datetime | None = None, days: Sequence[int] | None = None) -> list[DueRefresher]:
-    """Every reminder due today (London) at its threshold, whether or not it was sent before (the send skips
-    those already sent). A few statements per required course."""
+    """Every reminder due today (London) at its threshold and not sent already (a run at the same moment may still
+    send it first: the send's claim settles that). A few statements per required course."""
     now = now or utc_now()
     days = thresholds(days)
     today = to_london(now).date()
@@ -159,11 +172,14 @@ def due_refreshers(*, now: datetime | None = None, days: Sequence[int] | None = 
         booked = _booked_people(list(required), context.satisfying_course_ids, now)
         candidates = [p for p in required if p not in booked]
         people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(candidates)))}
+        sent = _already_sent([newest[p][0] for p in people])
         for person_id in sorted(people):
             person = people[person_id]
             record_id, expires_on = newest[person_id]
             threshold = threshold_for((expires_on - today).days, days)
-            if threshold is None or not person.email or not _still_staying(person, today, expires_on):
+            if threshold is None or (record_id, threshold) in sent:
+                continue
+            if not person.email or not _still_staying(person, today, expires_on):
                 continue
             due.append(DueRefresher(person, course, record_id, expires_on, threshold))
     return due

@@ -148,3 +148,18 @@ def test_two_runs_at_once_send_each_digest_once(app, council, team):
         counts = list(pool.map(run, range(2)))
     assert sum(counts) == 4
     assert len(outbox_rows(kind=KIND)) == 4
+
+
+def test_a_digest_costs_the_same_statements_whatever_the_team_size(app, council, team, queries):
+    db.session.commit()
+    with queries() as small:
+        assert digest.send_digests().sent == 1
+    db.session.rollback()
+    for n in range(30):
+        add_record(
+            member(council, first_name=f"Extra{n}"), council["wrap"], expires_on=today_london() + timedelta(days=60)
+        )
+    db.session.commit()
+    with queries() as large:
+        assert digest.send_digests().sent == 1
+    assert small.count == large.count

@@ -5,6 +5,7 @@ at once `refreshers send` runs."""
 from __future__ import annotations
 
 import threading
+import time as clock
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 
@@ -19,7 +20,7 @@ from tests.integration.refreshers.conftest import add_record, follow_signed_out,
 from tests.support.mail_links import links_in, path_of
 from tracker.accounts.models import Role
 from tracker.booking import services as booking_services
-from tracker.common.time import format_date, london_to_utc, today_london
+from tracker.common.time import format_date, london_to_utc, today_london, utc_now
 from tracker.courses.models import CourseEquivalence
 from tracker.extensions import db
 from tracker.refreshers import reminders
@@ -219,3 +220,50 @@ def test_thresholds_parse_and_order():
     assert reminders.threshold_for(0, (90, 30)) is None
     with pytest.raises(ValueError):
         reminders.thresholds("0")
+
+
+def test_each_further_person_costs_two_statements_their_claim_and_their_email(app, council, queries):
+    def due_people(count: int):
+        for _ in range(count):
+            add_record(member(council), council["wrap"], expires_on=today_london() + timedelta(days=45))
+        db.session.commit()
+
+    due_people(3)
+    with queries() as few:
+        assert reminders.send_refreshers() == 3
+    db.session.commit()
+    due_people(13)
+    with queries() as many:
+        assert reminders.send_refreshers() == 13
+    assert many.count - few.count == 10 * 2
+
+
+@pytest.mark.concurrency
+def test_a_run_that_found_a_reminder_due_sends_nothing_once_another_has_claimed_it(app, council):
+    """The claim, not the look-up before it, is what makes it once: a second run that found the reminder due
+    while the first had not committed waits for the first's row, then inserts nothing and queues nothing."""
+    add_record(member(council), council["wrap"], expires_on=today_london() + timedelta(days=45))
+    db.session.commit()
+    [due] = reminders.due_refreshers()
+    db.session.rollback()
+    assert reminders.send_refreshers() == 1  # the first run: claimed and queued, not committed yet
+    started = threading.Event()
+
+    def second_run():
+        with app.app_context():
+            try:
+                started.set()
+                claimed = reminders._claim(due, utc_now())  # waits for the first run's row
+                db.session.commit()
+                return claimed
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(second_run)
+        started.wait()
+        clock.sleep(0.3)
+        assert not future.done()  # blocked on the first run's uncommitted row (or SQLite's write lock)
+        db.session.commit()
+        assert future.result(timeout=30) is False
+    assert len(outbox_rows(kind=KIND)) == 1
