@@ -163,3 +163,17 @@ def test_a_digest_costs_the_same_statements_whatever_the_team_size(app, council,
     with queries() as large:
         assert digest.send_digests().sent == 1
     assert small.count == large.count
+
+
+def test_a_manager_who_left_or_whose_account_is_off_gets_nothing(app, council, team):
+    manager = council["manager"]
+    manager.person.end_date = today_london()
+    db.session.commit()
+    assert digest.send_digests().sent == 0
+    manager.person.end_date = None
+    manager.is_active = False
+    db.session.commit()
+    assert digest.send_digests().sent == 0
+    manager.is_active = True
+    db.session.commit()
+    assert digest.send_digests().sent == 1

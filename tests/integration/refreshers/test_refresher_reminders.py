@@ -267,3 +267,12 @@ def test_a_run_that_found_a_reminder_due_sends_nothing_once_another_has_claimed_
         db.session.commit()
         assert future.result(timeout=30) is False
     assert len(outbox_rows(kind=KIND)) == 1
+
+
+def test_a_record_taken_back_takes_its_reminders_with_it(app, council):
+    record = add_record(member(council), council["wrap"], expires_on=today_london() + timedelta(days=45))
+    assert reminders.send_refreshers() == 1
+    db.session.commit()
+    db.session.delete(record)  # as reopening a signed-off register does
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(RefresherReminder)) == 0
