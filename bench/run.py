@@ -13,6 +13,8 @@ the function and listing it there. Today:
   in the same server (bench.web), and the coverage page against a route serving the hand-written statement;
 - queries: SQL statements of one request to each of those pages on a data set a tenth the size and on the
   full one (equal counts: no query per row);
+- reports: each report (coverage for all and one organisation, its CSV, the board report, demand
+  planning) timed on the tenth-size and the full data set, with the growth between them (bench.reports);
 - memory: the gunicorn workers' peak resident memory after the throughput run;
 - summary: every ratio beside its goal (shown first in results.md).
 
@@ -22,7 +24,7 @@ the end. SQLite: a file in a temporary directory.
 
     python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 6] [--rounds 3]
                         [--workers 2]
-                        [--sections coverage,outbox,throughput,queries,memory,summary]
+                        [--sections coverage,outbox,throughput,queries,reports,memory,summary]
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ import psycopg
 
 from bench import dataset, handwritten
 from bench.databases import admin_conninfo, postgres_base_url, scratch_database
+from bench.reports import reports_section
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results.md"
@@ -691,6 +694,9 @@ def summary_section(bench: Bench) -> str:
     if "queries_equal" in bench.notes:
         equal = bench.notes["queries_equal"]
         rows.append(["both", "SQL statements per page, 1× and 10×", "equal" if equal else "differ", "equal", equal])
+    for name, (timing, met) in (bench.notes.get("reports") or {}).items():
+        figure = f"{timing.median * 1000:,.0f} ms, p95 {timing.p95 * 1000:,.0f} ms"
+        rows.append(["postgresql", f"{name}, full data set", figure, "≤ 0.5 s median, ≤ 1 s p95", met])
     if "outbox" in bench.notes:
         ratio = bench.notes["outbox"]["ratio"]
         rows.append(["sqlite", "Outbox send rate / bare smtplib loop", f"{ratio:.2f}", "(shown)", None])
@@ -712,6 +718,7 @@ SECTIONS: list[tuple[str, str, Callable[[Bench], str]]] = [
     ("outbox", "Outbox sending rate", outbox_section),
     ("throughput", "Page throughput", throughput_section),
     ("queries", "SQL statements per page at 1× and 10×", queries_section),
+    ("reports", "Reports at 1× and 10×", reports_section),
     ("memory", "Worker memory", memory_section),
     ("summary", SUMMARY_TITLE, summary_section),
 ]
