@@ -86,7 +86,7 @@ def _reports(built: Any) -> dict[str, Callable[[], Any]]:
 
 def measure(bench: Any, backend: str) -> dict[tuple[str, str], Timing]:
     """(report, size) → timing, for the small ("1×") and full ("10×") data sets on `backend`."""
-    from bench.run import say
+    from bench.common import say
 
     figures: dict[tuple[str, str], Timing] = {}
     for label, built in (("1×", bench.small_data_set(backend)), ("10×", bench.data_set(backend))):
@@ -100,7 +100,7 @@ def measure(bench: Any, backend: str) -> dict[tuple[str, str], Timing]:
 
 def reports_section(bench: Any) -> str:
     from bench import dataset
-    from bench.run import markdown_table, say
+    from bench.common import markdown_table, say
 
     rows = []
     goals_met: dict[str, tuple[Timing, bool]] = {}

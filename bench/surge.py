@@ -377,7 +377,7 @@ def measure(backend: str, options: argparse.Namespace) -> Outcome:
 
 
 def report(outcomes: list[Outcome], options: argparse.Namespace) -> str:
-    from bench.run import markdown_table
+    from bench.common import markdown_table
 
     rows = [
         [o.backend, kind, f"{n:,}", f"{p50 * 1000:,.0f} ms", f"{p95 * 1000:,.0f} ms", f"{p99 * 1000:,.0f} ms"]
