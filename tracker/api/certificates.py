@@ -57,12 +57,14 @@ def _json(record: TrainingRecord, certificate: Certificate) -> dict[str, Any]:
 @blp.route("/training-records/<int:record_id>/certificate")
 class RecordCertificate(MethodView):
     @blp.response(200, CertificateSchema)
+    @blp.alt_response(403, response="FORBIDDEN", description="Not your record (and you are not the coordinator)")
     def get(self, record_id):
         """The record's certificate: its code, check address, and whether it is valid (404: not issued)."""
         record = _record(record_id)
         return _json(record, _issued(record))
 
     @blp.response(201, CertificateSchema)
+    @blp.alt_response(403, response="FORBIDDEN", description="Not your record (and you are not the coordinator)")
     @blp.alt_response(200, schema=CertificateSchema, description="Already issued: the same certificate")
     @blp.alt_response(409, response="CONFLICT", description="The record was not made by a signed-off register")
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="The person's details were erased")
@@ -76,6 +78,7 @@ class RecordCertificate(MethodView):
 @blp.route("/training-records/<int:record_id>/certificate.pdf")
 class RecordCertificatePdf(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+    @blp.alt_response(403, response="FORBIDDEN", description="Not your record (and you are not the coordinator)")
     def get(self, record_id):
         """The certificate as a one-page PDF (404: not issued, or withdrawn with its record)."""
         record = _record(record_id)
