@@ -195,3 +195,30 @@ def test_my_training_and_the_person_records_page_offer_the_certificate(app, db, 
     assert f'action="/training-records/{delivered.other_record.id}/certificate"' not in mine
     records = signed_in(coordinator).get(f"/people/{delivered.holder.person_id}/training-records")
     assert button in records.get_data(as_text=True)
+
+
+def test_the_check_page_is_one_statement(app, db, client, delivered, coordinator, queries):
+    certificate, _ = services.issue_certificate(record=delivered.record, actor=coordinator)
+    db.session.commit()
+    url = f"/certificates/{certificate.code}"
+    with queries() as counter:
+        assert client.get(url).status_code == 200
+    assert counter.count == 1, counter.statements
+
+
+def test_two_requests_issuing_at_once_get_the_one_certificate(app, db, delivered, coordinator, monkeypatch):
+    """The second request found none, then lost the insert to the first: it answers with the winner's row."""
+    winner, _ = services.issue_certificate(record=delivered.record, actor=coordinator)
+    db.session.commit()
+    looked = []
+    real_find = services.find_certificate
+
+    def find_as_if_not_yet_issued(record):
+        looked.append(record.id)
+        return None if len(looked) == 1 else real_find(record)
+
+    monkeypatch.setattr(services, "find_certificate", find_as_if_not_yet_issued)
+    certificate, issued = services.issue_certificate(record=delivered.record, actor=delivered.holder)
+    assert (certificate.id, certificate.code, issued) == (winner.id, winner.code, False)
+    db.session.commit()  # the transaction is still usable after the refused insert
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
