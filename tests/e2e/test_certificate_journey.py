@@ -11,10 +11,12 @@ from pypdf import PdfReader
 
 STAFF = "tom.walker@barnet.example"
 TRAINER = "amira.haddad@barnet.example"
+COORDINATOR = "sam.rosengard@barnet.example"
 
 
-def _attended(demo_data) -> int:
-    """Tom attended a WRAP session Amira led two hours ago; she signed the register off. Returns the session id."""
+def _attended(demo_data) -> tuple[int, int]:
+    """Tom attended a WRAP session Amira led two hours ago; she signed the register off. Returns the session's id
+    and Tom's."""
     from sqlalchemy import select
 
     from tests.integration.attendance.conftest import book, past_session
@@ -31,11 +33,11 @@ def _attended(demo_data) -> int:
         book(training_session, tom.person)
         services.mark_everyone_attended(training_session=training_session, actor=amira)
         sign_off.sign_off_register(training_session=training_session, actor=amira)
-        return training_session.id
+        return training_session.id, tom.person_id
 
 
 def test_staff_download_a_certificate_that_the_public_page_confirms(page, demo_data, open_page):
-    session_id = _attended(demo_data)
+    session_id, tom_id = _attended(demo_data)
     page.sign_in(STAFF)
     page.nav("My training")
     page.check("my training with a certificate")
@@ -63,3 +65,12 @@ def test_staff_download_a_certificate_that_the_public_page_confirms(page, demo_d
         rows = list(csv.DictReader(io.StringIO(file.read())))
     (tom,) = [row for row in rows if row["email"] == STAFF]
     assert (tom["attendance"], tom["signed_off"], tom["record_made"]) == ("attended", "yes", "yes")
+
+    coordinator = open_page()
+    coordinator.sign_in(COORDINATOR)
+    coordinator.goto(f"/people/{tom_id}/training-records")
+    coordinator.check("training records with a certificate")
+    with coordinator.page.expect_download() as download:
+        coordinator.page.get_by_role("button", name=re.compile("^Download certificate")).first.click()
+    again = " ".join(PdfReader(download.value.path()).pages[0].extract_text().split())
+    assert code in again  # the same certificate, whoever downloads it
