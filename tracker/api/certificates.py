@@ -15,8 +15,8 @@ from flask_smorest import Blueprint
 
 from tracker.attendance.models import TrainingRecord
 from tracker.certificates import services
+from tracker.certificates.download import check_url, pdf_response
 from tracker.certificates.models import Certificate
-from tracker.certificates.routes import check_url, pdf_response
 from tracker.common.permissions import acting_user, require
 from tracker.extensions import db
 

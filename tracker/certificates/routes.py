@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from tracker.attendance.models import TrainingRecord
 from tracker.certificates import services
-from tracker.certificates.models import Certificate
-from tracker.certificates.pdf import certificate_pdf
+from tracker.certificates.download import pdf_response
 from tracker.common.permissions import require
 from tracker.extensions import db, limiter
 
 bp = Blueprint("certificates", __name__)
 
-SERVICE_NAME = "Prevent training"
-
 
 def _check_limit() -> str:
     return current_app.config["CERTIFICATE_CHECK_LIMIT"]
-
-
-def check_url(code: str) -> str:
-    """The check page's absolute address, from TRACKER_BASE_URL (never from the request): what the QR code holds."""
-    return current_app.config["TRACKER_BASE_URL"].rstrip("/") + url_for("certificates.check", code=code)
-
-
-def pdf_response(certificate: Certificate) -> Response:
-    content = services.certificate_content(certificate)
-    body = certificate_pdf(content, check_url=check_url(certificate.code), service_name=SERVICE_NAME)
-    filename = f"certificate-{services.display_code(certificate.code).lower()}.pdf"
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"},
-    )
 
 
 @bp.route("/training-records/<int:record_id>/certificate", methods=["POST"])
