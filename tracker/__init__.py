@@ -153,6 +153,8 @@ BLUEPRINT_MODULES = [
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",
     "tracker.accounts.oidc_routes",
+    "tracker.certificates.routes",
+    "tracker.sessions.attendee_routes",
 ]
 
 

@@ -124,6 +124,15 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "attendance.person_records": COORDINATOR,
     "attendance.add_evidence": COORDINATOR,
     "attendance.remove_record": COORDINATOR,
+    # --- Certificates of attendance and attendee lists (certificates/, sessions/attendee_routes) ----------
+    # Issuing and downloading: the person the record is about and the coordinator (`can_have_certificate`).
+    "certificates.issue": SIGNED_IN,
+    "certificates.download": SIGNED_IN,
+    # The code in the address is what the holder hands out; it shows initial, surname, course and dates only.
+    "certificates.check": PUBLIC,
+    # A session's bookings and attendance: its delivering trainers and the coordinator (`can_manage_session`).
+    "attendee_list.export_csv": TRAINERS,
+    "attendee_list.export_xlsx": TRAINERS,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
@@ -189,4 +198,10 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_bookings.CancelBooking": SIGNED_IN,
     "api_coverage.Coverage": COVERAGE_READERS,
     "api_board.BoardReport": COORDINATOR,
+    # Certificates: the record's person or the coordinator (handler check); attendee lists: as on the pages.
+    "api_certificates.RecordCertificate": SIGNED_IN,
+    "api_certificates.RecordCertificatePdf": SIGNED_IN,
+    "api_attendees.SessionAttendees": TRAINERS,
+    "api_attendees.SessionAttendeesCsv": TRAINERS,
+    "api_attendees.SessionAttendeesXlsx": TRAINERS,
 }

@@ -30,6 +30,8 @@ RESOURCE_MODULES = [
     "bookings",
     "coverage",
     "board",
+    "certificates",
+    "attendees",
 ]
 
 
