@@ -49,7 +49,7 @@ TASKS: list[Task] = [
         "Trained against required, per organisation and department, as of any date.",
         True,
     ),
-    Task("board.board_report", "Board report", "The Health and Wellbeing Board report for a period.", False),
+    Task("board.board_report", "Board report", "The Health and Wellbeing Board report for a period.", True),
     Task(
         "board.demand_planning",
         "Demand planning",
@@ -76,7 +76,7 @@ TASKS: list[Task] = [
     ),
     Task("trainers.list_trainers", "Trainers", "Trainers and trainees on the pathway.", False),
     Task("accounts.list_users", "User accounts", "Sign-ins and roles.", False),
-    Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", False),
+    Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", True),
     Task("invites.outbox", "Outbox", "Every email the service has sent or will send.", True),
     Task("audit.audit_log", "Audit log", "Who did what, and when.", False),
 ]
@@ -104,8 +104,11 @@ def _allowed(task: Task, user) -> bool:
 def service_navigation(user) -> list[dict]:
     """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar."""
     current = request.endpoint or ""
-    return [
-        {"href": url_for(task.endpoint), "text": task.label, "active": current == task.endpoint}
-        for task in tasks_for(user)
-        if task.in_nav
-    ]
+    items = []
+    for task in tasks_for(user):
+        if task.in_nav:
+            href = url_for(task.endpoint)
+            # A page under a task's address (one training request, a course's page) belongs to that task.
+            active = current == task.endpoint or request.path.startswith(href.rstrip("/") + "/")
+            items.append({"href": href, "text": task.label, "active": active})
+    return items
