@@ -107,11 +107,71 @@ def test_downloads_open_and_are_formula_safe(small_world, signed_in):
     client = signed_in(small_world["coordinator"])
     text = client.post("/board-report/export.csv", data=ARGS).get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert ['\'=HYPERLINK("http://evil.example")', "third_sector", "WRAP", "1", "2"] in rows
+    wrap = "Workshop to Raise Awareness of Prevent (WRAP)"
+    assert ['\'=HYPERLINK("http://evil.example")', "Third sector (charity or community group)", wrap, "1", "2"] in rows
     workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
     assert len(workbook.sheetnames) == 6
     cell = next(c for row in workbook["Sessions delivered"].iter_rows() for c in row if "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example")'
+
+
+def test_downloads_speak_as_the_page_does_not_in_codes(small_world, signed_in):
+    """A board officer pastes these into a committee paper: headings and words, not the API's codes."""
+    client = signed_in(small_world["coordinator"])
+    text = client.post("/board-report/export.csv", data=ARGS).get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if re.fullmatch(r"[a-z]+(_[a-z]+)+", cell)]  # no snake_case
+    assert not {"green", "amber", "red", "nhs_trust", "third_sector", "local_authority", "new"} & set(cells)
+    assert not [cell for cell in cells if re.search(r"seed|Table \d|section 1\.", cell)]
+    titles = [rows[i + 1][0] for i, row in enumerate(rows) if not row]
+    assert titles == [
+        "1. Partner organisations' compliance: returns for periods ending 1 January 2018 to 31 December 2018",
+        "2. Council departments: Workshop to Raise Awareness of Prevent (WRAP), trained on 31 December 2018, "
+        "sessions delivered 1 January 2018 to 31 December 2018",
+        "3. Sessions delivered by organisation, 1 January 2018 to 31 December 2018",
+        "4. Coverage at each period end (the figures of the charts)",
+        "5. Training requests received 1 January 2018 to 31 December 2018, by status now",
+        "5. Training requests received 1 January 2018 to 31 December 2018",
+    ]
+    headers = {rows[i + 1][0][:2]: rows[i + 2] for i, row in enumerate(rows) if not row}
+    assert headers["2."] == [
+        "Organisation",
+        "Department",
+        "Required",
+        "Trained",
+        "Coverage (%)",
+        "Target (%)",
+        "RAG",
+        "Sessions delivered",
+        "Attendees",
+    ]
+    assert [
+        "Partner 000",
+        "Workshop to Raise Awareness of Prevent (WRAP)",
+        "2018-03-31",
+        "1",
+        "2",
+        "50",
+        "85",
+        "Red",
+    ] in rows
+    barnet = "London Borough of Barnet"
+    assert [barnet, f"Total for {barnet}", "6", "4", "67", "85", "Red", "2", "4"] in rows
+    assert [barnet, "Local authority", "Workshop to Raise Awareness of Prevent (WRAP)", "2", "4"] in rows
+    assert [barnet, "Workshop to Raise Awareness of Prevent (WRAP)", "2018-03-31", "Counted from registers"] in [
+        row[:4] for row in rows
+    ]
+    assert ["Status", "Requests"] in rows and ["New", "2"] in rows
+    workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
+    assert [c.value for c in workbook["Sessions delivered"][1]] == [
+        "Organisation",
+        "Organisation type",
+        "Course",
+        "Sessions",
+        "Attendees",
+    ]
+    assert workbook["Sessions delivered"]["B2"].value == "Local authority"
 
 
 def test_a_download_with_a_bad_date_goes_back_to_the_page_and_is_not_audited(small_world, signed_in, db):
