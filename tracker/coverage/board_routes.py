@@ -13,7 +13,7 @@ from tracker.common.audit import record_event
 from tracker.common.forms import field_error
 from tracker.common.time import today_london
 from tracker.courses.models import Course
-from tracker.coverage import board, board_export, board_rows, demand, loading, outreach
+from tracker.coverage import board, board_chart, board_export, board_rows, demand, loading, outreach
 from tracker.coverage.board_forms import BoardReportForm, DemandPlanningForm
 from tracker.coverage.loading import CoverageError
 
@@ -88,7 +88,11 @@ def board_report() -> ResponseReturnValue:
     """The Health and Wellbeing Board report for a period: returns, council departments, sessions, chart, requests."""
     form, question, report = _build(request.args)
     return render_template(
-        "board/report.html", form=form, report=report, args=question.args() if question and report else {}
+        "board/report.html",
+        form=form,
+        report=report,
+        charts=board_chart.draw_charts(report) if report else [],
+        args=question.args() if question and report else {},
     )
 
 

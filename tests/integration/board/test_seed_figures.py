@@ -302,19 +302,20 @@ def test_without_the_trainer_every_session_counts(seed):
 
 def test_the_chart_has_each_organisations_percent_by_period_and_the_target(seed):
     report = board.board_report(date_from=TABLE_5_FROM, date_to=TABLE_5_TO, course=wrap())
-    charts = {chart["course"]: chart for chart in report.chart_data()}
+    charts = {chart.course_code: chart for chart in report.charts}
     assert set(charts) == {"WRAP", "PREVENT-BASIC"}
     chart = charts["WRAP"]
-    assert chart["target"] == 85
-    assert chart["labels"] == ["2018-03-31", "2018-06-30", "2018-09-30", "2018-12-31"]
-    lines = {s["label"]: s["data"] for s in chart["series"]}
-    assert lines["Royal Free London (return)"] == [76, 80, 81, 84]
-    assert lines[f"{BEH} (return)"] == [None, 88, 84, 83]
-    assert lines["Central London Community Healthcare (return)"] == [None, 92, 92, 93]
-    assert f"{BARNET} (from registers)" in lines
-    assert {s["label"]: s["data"] for s in charts["PREVENT-BASIC"]["series"]} == {
-        "Royal Free London (return)": [85, 85, 85, 85]
-    }
+    assert chart.target_percent == 85
+    assert chart.period_ends == [date(2018, 3, 31), date(2018, 6, 30), date(2018, 9, 30), date(2018, 12, 31)]
+
+    def lines(chart):
+        return {s.label: [p.percent if p else None for p in s.points] for s in chart.series}
+
+    assert lines(chart)["Royal Free London (return)"] == [76, 80, 81, 84]
+    assert lines(chart)[f"{BEH} (return)"] == [None, 88, 84, 83]
+    assert lines(chart)["Central London Community Healthcare (return)"] == [None, 92, 92, 93]
+    assert f"{BARNET} (from registers)" in lines(chart)
+    assert lines(charts["PREVENT-BASIC"]) == {"Royal Free London (return)": [85, 85, 85, 85]}
 
 
 def test_requests_received_in_the_period_with_their_outcome(seed):
