@@ -61,7 +61,7 @@ def test_the_coordinator_reaches_the_board_report_and_training_requests_from_the
     assert "/board-report" not in staff_links and "/training-requests" not in staff_links
 
 
-def test_the_bar_marks_the_task_of_the_page_and_of_the_pages_beneath_it(app, signed_in, db):
+def test_the_bar_marks_the_task_of_the_page_and_of_the_pages_that_go_with_it(app, signed_in, db):
     from tracker.requests import services as requests
 
     coordinator = signed_in(make_user(Role.COORDINATOR))
@@ -82,3 +82,6 @@ def test_the_bar_marks_the_task_of_the_page_and_of_the_pages_beneath_it(app, sig
     db.session.commit()
     html = coordinator.get(f"/training-requests/{training_request.id}").get_data(as_text=True)
     assert current.findall(html) == ["/training-requests"]
+    assert current.findall(coordinator.get("/demand-planning").get_data(as_text=True)) == ["/board-report"]
+    # Creating a session is delivering one, not finding one.
+    assert current.findall(coordinator.get("/sessions/new").get_data(as_text=True)) == ["/my-sessions"]

@@ -102,13 +102,13 @@ def _allowed(task: Task, user) -> bool:
 
 
 def service_navigation(user) -> list[dict]:
-    """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar."""
+    """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar. The current
+    page's task is marked; a page with no task of its own (one training request, demand planning) marks the
+    bar's task of its blueprint, when there is just one."""
     current = request.endpoint or ""
-    items = []
-    for task in tasks_for(user):
-        if task.in_nav:
-            href = url_for(task.endpoint)
-            # A page under a task's address (one training request, a course's page) belongs to that task.
-            active = current == task.endpoint or request.path.startswith(href.rstrip("/") + "/")
-            items.append({"href": href, "text": task.label, "active": active})
-    return items
+    in_nav = [task for task in tasks_for(user) if task.in_nav]
+    active = {task.endpoint for task in in_nav if task.endpoint == current}
+    if not active:
+        same_blueprint = {task.endpoint for task in in_nav if task.endpoint.split(".")[0] == request.blueprint}
+        active = same_blueprint if len(same_blueprint) == 1 else set()
+    return [{"href": url_for(task.endpoint), "text": task.label, "active": task.endpoint in active} for task in in_nav]
