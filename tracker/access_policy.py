@@ -147,6 +147,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "board.export_csv": COORDINATOR,
     "board.export_xlsx": COORDINATOR,
     "board.demand_planning": COORDINATOR,
+    "board.not_reached": COORDINATOR,
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     "invites.outbox": COORDINATOR,
     "invites.outbox_message": COORDINATOR,
@@ -163,7 +164,6 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "requests.list_requests": COORDINATOR,
     "requests.request_detail": COORDINATOR,
     "requests.schedule_session": COORDINATOR,
-    "requests.not_reached": COORDINATOR,
     # Booking without an account: the signed link token is the credential for confirm and cancel.
     "public.list_sessions": PUBLIC,
     "public.book": PUBLIC,
