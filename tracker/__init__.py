@@ -149,6 +149,7 @@ BLUEPRINT_MODULES = [
     "tracker.courses.routes",
     "tracker.sessions.routes",
     "tracker.booking.routes",
+    "tracker.booking.quota_routes",
     "tracker.my_training.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",

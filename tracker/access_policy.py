@@ -104,6 +104,9 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "booking.show_session": SIGNED_IN,
     "booking.book": SIGNED_IN,
     "booking.cancel_booking": SIGNED_IN,
+    # Holding places for organisations (seat quotas) is the coordinator's: it decides who may book.
+    "quotas.held_places": COORDINATOR,
+    "quotas.release_places": COORDINATOR,
     "booking.book_team": roles(Role.MANAGER),
     "booking.book_people": COORDINATOR,
     "booking.partner_attendees": roles(Role.PARTNER),
@@ -193,6 +196,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_sessions.Sessions": {"GET": SIGNED_IN, "POST": TRAINERS},
     "api_sessions.SessionById": {"GET": SIGNED_IN, "PATCH": TRAINERS},
     "api_sessions.CancelSession": TRAINERS,
+    "api_held_places.HeldPlaces": COORDINATOR,
     # Bookings: anyone books themselves; others per `can_book_for` / `can_cancel` in the handler.
     "api_bookings.SessionBookings": SIGNED_IN,
     "api_bookings.CancelBooking": SIGNED_IN,

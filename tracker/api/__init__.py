@@ -27,6 +27,7 @@ RESOURCE_MODULES = [
     "people",
     "courses",
     "sessions",
+    "held_places",
     "bookings",
     "coverage",
     "board",

@@ -240,8 +240,9 @@ def test_the_session_page_issues_the_same_queries_with_10_and_200_bookings(app, 
         with queries() as counter:
             assert client.get(path).status_code == 200
         counts.append(counter.count)
-    # The user, the session with its course and trainers, my place, seats and waiting list, my record.
-    assert counts == [5, 5], counts
+    # The user, the session with its course and trainers, my place, seats and waiting list, the places held for
+    # organisations, my record.
+    assert counts == [6, 6], counts
 
 
 def test_booking_a_place_issues_the_same_statements_with_10_and_200_bookings(app, signed_in, db, queries):
