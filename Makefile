@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test lint format bench stress clean-db lock collect-static deploy-check
+.PHONY: setup run test lint format bench bench-tools stress clean-db lock collect-static deploy-check
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -45,8 +45,19 @@ TEST_WORKERS ?= 2
 test: setup lint
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: setup
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+# `make bench` installs the load tool it needs (wrk, from Debian's packages) when it is missing;
+# `make bench SCALE=10` measures the regional data set (200,000 people) against a tenth of it.
+SCALE ?= 1
+bench: setup bench-tools
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing wrk (Debian package) for the throughput measurements"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null \
+			|| { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }; \
+	}
 
 stress: setup
 	$(BIN)/python -m bench.stress $(STRESS_ARGS)

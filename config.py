@@ -96,6 +96,8 @@ class Config:
     #: Asking for a password reset or sign-in link: per client address, and per email address asked about.
     LINK_LIMIT_PER_ADDRESS = os.environ.get("LINK_LIMIT_PER_ADDRESS", "10 per hour")
     LINK_LIMIT_PER_EMAIL = os.environ.get("LINK_LIMIT_PER_EMAIL", "3 per hour")
+    #: The public certificate check page (/certificates/<code>), per client address.
+    CERTIFICATE_CHECK_LIMIT = os.environ.get("CERTIFICATE_CHECK_LIMIT", "30 per minute")
     #: How long emailed single-use links work.
     PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
     SET_PASSWORD_LINK_DAYS = _int("SET_PASSWORD_LINK_DAYS", 7)

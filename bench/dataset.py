@@ -65,9 +65,11 @@ class Scale:
     years: int = 5
 
     def times(self, factor: float) -> Scale:
-        """This scale with people, sessions and bookings multiplied (departments too, at least one per org)."""
+        """This scale with people, sessions, bookings and departments multiplied (at least one department per
+        organisation); the organisations grow as the cube root of a larger factor (10× a council is a
+        region of twice as many organisations, each bigger)."""
         return Scale(
-            organisations=self.organisations,
+            organisations=max(self.organisations, round(self.organisations * factor ** (1 / 3))),
             departments=max(self.organisations, round(self.departments * factor)),
             people=round(self.people * factor),
             sessions=round(self.sessions * factor),

@@ -13,6 +13,10 @@ the function and listing it there. Today:
   in the same server (bench.web), and the coverage page against a route serving the hand-written statement;
 - queries: SQL statements of one request to each of those pages on a data set a tenth the size and on the
   full one (equal counts: no query per row);
+- reports: each report (coverage for all and one organisation, its CSV, the board report, demand
+  planning) timed on the tenth-size and the full data set, with the growth between them (bench.reports);
+- surge: 500 people signing in and booking 200 places at once against gunicorn (bench.surge);
+- imports: a roster as large as the data set's people checked and imported, time and memory (bench.imports);
 - memory: the gunicorn workers' peak resident memory after the throughput run;
 - summary: every ratio beside its goal (shown first in results.md).
 
@@ -22,7 +26,7 @@ the end. SQLite: a file in a temporary directory.
 
     python -m bench.run [--backends sqlite,postgresql] [--repeat 7] [--scale 1.0] [--seconds 6] [--rounds 3]
                         [--workers 2]
-                        [--sections coverage,outbox,throughput,queries,memory,summary]
+                        [--sections coverage,outbox,throughput,queries,reports,surge,imports,memory,summary]
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import argparse
 import os
 import platform
 import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -44,7 +47,12 @@ from typing import Any
 import psycopg
 
 from bench import dataset, handwritten
+from bench.common import interleaved_medians, markdown_table, say
 from bench.databases import admin_conninfo, postgres_base_url, scratch_database
+from bench.imports import imports_section
+from bench.reports import reports_section
+from bench.surge import surge_section
+from bench.throughput import COVERAGE_GOAL, POST_GOAL, READ_GOAL, throughput_section
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "results.md"
@@ -224,30 +232,6 @@ class Bench:
             self._stack.pop().__exit__(None, None, None)
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def interleaved_medians(runs: list[Callable[[], Any]], repeat: int) -> list[tuple[float, Any]]:
-    """Median wall time of each of `runs` over `repeat` rounds, after a warm-up round; each round runs
-    them one after the other, so a busy spell on a shared machine slows them alike. Returns
-    (median seconds, last result) per run."""
-    results = [run() for run in runs]
-    times: list[list[float]] = [[] for _ in runs]
-    for _ in range(repeat):
-        for index, run in enumerate(runs):
-            started = time.perf_counter()
-            results[index] = run()
-            times[index].append(time.perf_counter() - started)
-    return [(statistics.median(t), r) for t, r in zip(times, results, strict=True)]
-
-
-def markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 # --- Section: coverage report against hand-written SQL -------------------------------------------------------
 
 
@@ -373,213 +357,6 @@ def outbox_section(bench: Bench) -> str:
     )
 
 
-# --- Section: page throughput with wrk against gunicorn ---------------------------------------------------------
-
-#: Goals (issue #7): a read page serves at least this share of the bare route's rate; the booking POST this
-#: share; the coverage page at least half the rate of the route serving the hand-written statement (within 2×).
-READ_GOAL = 0.12
-POST_GOAL = 0.08
-COVERAGE_GOAL = 0.5
-
-
-def _wrk_figures(bench: Bench, built: Built) -> dict[str, Any]:
-    """Every request measured in rounds, each between two runs of the bare route (the machine is shared and
-    its load drifts: each round's ratio is to the mean of the bare runs just before and just after it, and the
-    median round is the figure, so that one disturbed run does not decide it)."""
-    from bench import web
-
-    data = built.web
-    rounds = bench.options.rounds
-    seconds, warm = bench.options.seconds, min(2.0, bench.options.seconds)
-    figures: dict[str, Any] = {"measured": {}, "statuses": {}, "errors": {}, "bare": []}
-    with web.serve(built.url, workers=bench.options.workers) as server:
-        say(f"[{built.backend}] gunicorn: {bench.options.workers} sync workers at {server.base_url}; signing in...")
-        bookers = [web.sign_in(server.base_url, email) for email in data.bookers]
-        bare_url = server.base_url + "/bench/bare"
-
-        def bare() -> float:
-            result = web.run_wrk(bare_url, seconds=seconds / 2)
-            if result.unexpected(200) or result.errors:
-                figures["errors"]["Bare route"] = f"{result.unexpected(200)} {result.errors}".strip()
-            figures["bare"].append(result.requests_per_second)
-            return result.requests_per_second
-
-        web.run_wrk(bare_url, seconds=warm)
-        before = bare()
-
-        def settle(result) -> None:
-            """Let the requests still queued when wrk stopped finish before the next run: up to one per
-            connection, at the rate just measured (four seconds of coverage pages otherwise slowed the bare
-            run after them, and so the ratio of the next request)."""
-            time.sleep(min(30.0, 0.5 + web.WRK_CONNECTIONS / max(result.requests_per_second, 0.5)))
-
-        def measure(name: str, run: Callable[[int], Any], expected: int, before: float) -> float:
-            """`rounds` runs of `run(round)`, each followed by a bare run; the median round's figures."""
-            results, ratios = [], []
-            for number in range(rounds):
-                result = run(number)
-                settle(result)
-                after = bare()
-                results.append(result)
-                ratios.append((result.requests_per_second / ((before + after) / 2), result, (before + after) / 2))
-                say(
-                    f"[{built.backend}] {name} round {number + 1}: {result.requests_per_second:,.1f} req/s "
-                    f"{result.statuses} {result.errors} (bare {before:,.0f} / {after:,.0f})"
-                )
-                before = after
-            _, middle, middle_bare = sorted(ratios, key=lambda r: r[0])[len(ratios) // 2]
-            figures["measured"][name] = {
-                "rate": middle.requests_per_second,
-                "bare": middle_bare,
-                "ratios": [r[0] for r in ratios],
-                "load": os.getloadavg()[0],
-            }
-            statuses: dict[int, int] = {}
-            for result in results:
-                for status, count in result.statuses.items():
-                    statuses[status] = statuses.get(status, 0) + count
-                if result.unexpected(expected) or result.errors:
-                    figures["errors"][name] = f"{result.unexpected(expected)} {result.errors}".strip()
-            figures["statuses"][name] = statuses
-            return before
-
-        # Each run signs in afresh: a browser keeps the cookie each response sends, and the sign-in cookie is
-        # renewed once its idle clock is 30 seconds old; wrk would replay the old one and have every response
-        # renew it (a cost no person's browser pays), so a cookie may not outlive a run.
-        def cookie_of(email: str) -> str:
-            return web.sign_in(server.base_url, email).cookie
-
-        targets = [(name, path, email) for name, (path, email) in data.pages().items()]
-        targets.append(("Hand-written coverage SQL", "/bench/coverage-sql", data.coordinator))
-        for name, path, email in targets:
-            url = server.base_url + path
-            # The warm-up's queue must not eat into the first run.
-            settle(web.run_wrk(url, seconds=warm, cookie=cookie_of(email)))
-            before = measure(
-                name,
-                lambda _round, url=url, email=email: web.run_wrk(url, seconds=seconds, cookie=cookie_of(email)),
-                200,
-                before,
-            )
-
-        # Booking POST: each request books the next (person, session) pair, so none is refused as a duplicate:
-        # the warm-up and each run book onto sessions of their own.
-        sessions = data.upcoming_session_ids
-        share = max(1, len(sessions) // (rounds + 1))
-        web.run_wrk(server.base_url + "/", seconds=warm, bookings=(bookers, sessions[:share]))
-        time.sleep(1)  # requests still in flight when wrk stops are finished by the server, unseen by wrk
-        booked_before = web.count_bookings_by(built.web_app, data.bookers)
-
-        def post(number: int):
-            mine = sessions[share * (number + 1) : share * (number + 2)] or sessions[-1:]
-            fresh = [web.sign_in(server.base_url, email) for email in data.bookers]
-            return web.run_wrk(server.base_url + "/", seconds=seconds, bookings=(fresh, mine))
-
-        measure("Booking POST", post, 302, before)
-        time.sleep(1)
-        figures["booked"] = web.count_bookings_by(built.web_app, data.bookers) - booked_before
-        figures["booked_expected"] = figures["statuses"]["Booking POST"].get(302, 0)
-        figures["memory"] = web.worker_memory(server)
-    return figures
-
-
-def throughput_section(bench: Bench) -> str:
-    from bench import web
-
-    if not web.wrk_available():
-        return "Not measured: `wrk` is not installed (`apt-get install -y wrk`)."
-    measured: dict[str, dict[str, Any]] = {}
-    for backend in bench.options.backends:
-        built = bench.data_set(backend)
-        if built is None:
-            continue
-        measured[backend] = _wrk_figures(bench, bench.web_ready(built))
-    bench.notes["throughput"] = measured
-    if not measured:
-        return "Not measured: no database was available."
-
-    names = list(next(iter(measured.values()))["measured"])
-    header = ["Request"]
-    for backend in measured:
-        header += [f"{backend} req/s", f"{backend} bare req/s", f"{backend} ratio"]
-    header += ["Goal"]
-    rows = []
-    for name in names:
-        row = [name]
-        for figures in measured.values():
-            m = figures["measured"][name]
-            ratio = f"{m['rate'] / m['bare']:.3f}"
-            if name == "Coverage page":
-                sql = figures["measured"]["Hand-written coverage SQL"]["rate"]
-                ratio += f" ({m['rate'] / sql:.2f} of the SQL)"
-            row += [f"{m['rate']:,.1f}", f"{m['bare']:,.0f}", ratio]
-        row.append(_goal_text(name))
-        rows.append(row)
-    table = markdown_table(header, rows)
-    say("\n" + table + "\n")
-    notes = [
-        f"gunicorn with {bench.options.workers} sync workers (one request per connection, as STACK.md advises) "
-        f"serving the full data set of each database with {web.upcoming_count(bench.options.scale)} upcoming "
-        f"sessions added; `wrk -t2 -c{web.WRK_CONNECTIONS} -d{bench.options.seconds:g}s` after a 2-second warm-up, "
-        f"{bench.options.rounds} times for each request. "
-        "Each ratio is to the bare route of the same app in the same server (`/bench/bare`, added only by "
-        f"`bench/web.py`), measured for {bench.options.seconds / 2:g} seconds just before and just after each "
-        "run, once the requests wrk left queued have finished (the machine is shared: the mean of those two "
-        "bare runs is the run's yardstick). The table shows the median run of each request, so that one run "
-        "disturbed by something else on the machine does not decide the figure; every run's ratio is listed "
-        "below the table. Read pages are signed in afresh for each run "
-        f"(staff; the coordinator for coverage: a browser keeps the cookie each response renews, wrk would "
-        f"replay a stale one and have every response renew it); the coverage page is as of {dataset.AS_OF} with sessions "
-        f"from {dataset.PERIOD_START}, and is also compared with a route serving the hand-written statement "
-        f"(`/bench/coverage-sql`). Each booking POST books the next of {web.BOOKERS} people onto the next "
-        "upcoming session, with that person's cookie (signed in afresh for each run) and CSRF token.",
-        "",
-        table,
-        "",
-    ]
-    for backend, figures in measured.items():
-        checks = [
-            f"{backend}: wrk saw {_statuses_text(figures['statuses'])}.",
-            f"The booking POSTs answered {figures['booked_expected']:,} redirects and made {figures['booked']:,} "
-            "bookings"
-            + (
-                f" (one each, and at most one for each of the {web.WRK_CONNECTIONS} connections still waiting when "
-                f"each of the {bench.options.rounds} runs stopped)."
-                if 0 <= figures["booked"] - figures["booked_expected"] <= web.WRK_CONNECTIONS * bench.options.rounds
-                else " (**a mismatch**)."
-            ),
-            "Ratios of the runs: "
-            + "; ".join(
-                f"{name} " + ", ".join(f"{r:.3f}" for r in m["ratios"]) for name, m in figures["measured"].items()
-            )
-            + ". Load average (1 minute) during the runs: "
-            + ", ".join(f"{m['load']:.1f}" for m in figures["measured"].values())
-            + ".",
-        ]
-        if figures["errors"]:
-            checks.append("Unexpected: " + "; ".join(f"{k}: {v}" for k, v in figures["errors"].items()) + ".")
-        notes.append(" ".join(checks))
-        notes.append("")
-    return "\n".join(notes).rstrip()
-
-
-def _goal_text(name: str) -> str:
-    if name == "Bare route" or name == "Hand-written coverage SQL":
-        return ""
-    if name == "Booking POST":
-        return f"≥ {POST_GOAL} of bare"
-    if name == "Coverage page":
-        return f"within 2× of the SQL (≥ {COVERAGE_GOAL} of its rate)"
-    return f"≥ {READ_GOAL} of bare"
-
-
-def _statuses_text(statuses: dict[str, dict[int, int]]) -> str:
-    return "; ".join(
-        f"{name} " + ", ".join(f"{count:,}× {status}" for status, count in sorted(counts.items()))
-        for name, counts in statuses.items()
-    )
-
-
 # --- Section: SQL statements per page at 1× and 10× -----------------------------------------------------------
 
 
@@ -691,6 +468,23 @@ def summary_section(bench: Bench) -> str:
     if "queries_equal" in bench.notes:
         equal = bench.notes["queries_equal"]
         rows.append(["both", "SQL statements per page, 1× and 10×", "equal" if equal else "differ", "equal", equal])
+    for name, (timing, met) in (bench.notes.get("reports") or {}).items():
+        figure = f"{timing.median * 1000:,.0f} ms, p95 {timing.p95 * 1000:,.0f} ms"
+        rows.append(["postgresql", f"{name}, full data set", figure, "≤ 0.5 s median, ≤ 1 s p95", met])
+    for outcome in bench.notes.get("surge", []):
+        p99 = outcome.latencies.get("booking POST", (0, 0.0, 0.0, float("inf")))[3]
+        rows.append(
+            [
+                outcome.backend,
+                "Booking surge: POST p99 (all checks)",
+                f"{p99 * 1000:,.0f} ms",
+                "≤ 500 ms",
+                outcome.passed,
+            ]
+        )
+    if "imports" in bench.notes:
+        people, slowest, met = bench.notes["imports"]
+        rows.append(["both", f"Roster of {people:,} checked and imported", f"{slowest:,.1f} s", "≤ 60 s each", met])
     if "outbox" in bench.notes:
         ratio = bench.notes["outbox"]["ratio"]
         rows.append(["sqlite", "Outbox send rate / bare smtplib loop", f"{ratio:.2f}", "(shown)", None])
@@ -712,6 +506,9 @@ SECTIONS: list[tuple[str, str, Callable[[Bench], str]]] = [
     ("outbox", "Outbox sending rate", outbox_section),
     ("throughput", "Page throughput", throughput_section),
     ("queries", "SQL statements per page at 1× and 10×", queries_section),
+    ("reports", "Reports at 1× and 10×", reports_section),
+    ("surge", "Booking surge", surge_section),
+    ("imports", "Roster import at scale", imports_section),
     ("memory", "Worker memory", memory_section),
     ("summary", SUMMARY_TITLE, summary_section),
 ]

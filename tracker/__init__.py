@@ -149,11 +149,14 @@ BLUEPRINT_MODULES = [
     "tracker.courses.routes",
     "tracker.sessions.routes",
     "tracker.booking.routes",
+    "tracker.booking.quota_routes",
     "tracker.my_training.routes",
     "tracker.coverage.routes",
     "tracker.coverage.board_routes",
     "tracker.refreshers.routes",
     "tracker.accounts.oidc_routes",
+    "tracker.certificates.routes",
+    "tracker.sessions.attendee_routes",
 ]
 
 

@@ -104,6 +104,9 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "booking.show_session": SIGNED_IN,
     "booking.book": SIGNED_IN,
     "booking.cancel_booking": SIGNED_IN,
+    # Holding places for organisations (seat quotas) is the coordinator's: it decides who may book.
+    "quotas.held_places": COORDINATOR,
+    "quotas.release_places": COORDINATOR,
     "booking.book_team": roles(Role.MANAGER),
     "booking.book_people": COORDINATOR,
     "booking.partner_attendees": roles(Role.PARTNER),
@@ -124,6 +127,15 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "attendance.person_records": COORDINATOR,
     "attendance.add_evidence": COORDINATOR,
     "attendance.remove_record": COORDINATOR,
+    # --- Certificates of attendance and attendee lists (certificates/, sessions/attendee_routes) ----------
+    # Issuing and downloading: the person the record is about and the coordinator (`can_have_certificate`).
+    "certificates.issue": SIGNED_IN,
+    "certificates.download": SIGNED_IN,
+    # The code in the address is what the holder hands out; it shows initial, surname, course and dates only.
+    "certificates.check": PUBLIC,
+    # A session's bookings and attendance: its delivering trainers and the coordinator (`can_manage_session`).
+    "attendee_list.export_csv": TRAINERS,
+    "attendee_list.export_xlsx": TRAINERS,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
@@ -139,6 +151,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "board.export_csv": COORDINATOR,
     "board.export_xlsx": COORDINATOR,
     "board.demand_planning": COORDINATOR,
+    "board.not_reached": COORDINATOR,
     # --- Invites, outbox, calendar feeds (invites/) ---------------------------------------------------
     "invites.outbox": COORDINATOR,
     "invites.outbox_message": COORDINATOR,
@@ -155,7 +168,6 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "requests.list_requests": COORDINATOR,
     "requests.request_detail": COORDINATOR,
     "requests.schedule_session": COORDINATOR,
-    "requests.not_reached": COORDINATOR,
     # Booking without an account: the signed link token is the credential for confirm and cancel.
     "public.list_sessions": PUBLIC,
     "public.book": PUBLIC,
@@ -185,9 +197,16 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_sessions.Sessions": {"GET": SIGNED_IN, "POST": TRAINERS},
     "api_sessions.SessionById": {"GET": SIGNED_IN, "PATCH": TRAINERS},
     "api_sessions.CancelSession": TRAINERS,
+    "api_held_places.HeldPlaces": COORDINATOR,
     # Bookings: anyone books themselves; others per `can_book_for` / `can_cancel` in the handler.
     "api_bookings.SessionBookings": SIGNED_IN,
     "api_bookings.CancelBooking": SIGNED_IN,
     "api_coverage.Coverage": COVERAGE_READERS,
     "api_board.BoardReport": COORDINATOR,
+    # Certificates: the record's person or the coordinator (handler check); attendee lists: as on the pages.
+    "api_certificates.RecordCertificate": SIGNED_IN,
+    "api_certificates.RecordCertificatePdf": SIGNED_IN,
+    "api_attendees.SessionAttendees": TRAINERS,
+    "api_attendees.SessionAttendeesCsv": TRAINERS,
+    "api_attendees.SessionAttendeesXlsx": TRAINERS,
 }

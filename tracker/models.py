@@ -11,6 +11,7 @@ from tracker.accounts.models import (
 )
 from tracker.attendance.models import Attendance, AttendanceChange, RegisterEvent, TrainingRecord
 from tracker.booking.models import Booking
+from tracker.certificates.models import Certificate
 from tracker.common.audit import AuditEvent
 from tracker.courses.models import (
     Course,
@@ -36,6 +37,7 @@ __all__ = [
     "AuditEvent",
     "Booking",
     "CalendarFeedToken",
+    "Certificate",
     "Course",
     "CourseEquivalence",
     "Department",

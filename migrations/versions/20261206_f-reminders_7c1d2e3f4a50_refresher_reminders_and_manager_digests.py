@@ -1,7 +1,7 @@
 """refresher reminders (once per training record and threshold) and managers' weekly digests (opt-out, fingerprint)
 
 Revision ID: 7c1d2e3f4a50
-Revises: 4b8e2f6a9c13
+Revises: 7c1d9e3a5b20
 Create Date: 2026-12-05 09:00:00
 
 """
@@ -12,7 +12,7 @@ import tracker.common.types
 
 # revision identifiers, used by Alembic.
 revision = '7c1d2e3f4a50'
-down_revision = '4b8e2f6a9c13'
+down_revision = '7c1d9e3a5b20'
 branch_labels = None
 depends_on = None
 

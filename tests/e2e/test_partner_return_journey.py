@@ -44,7 +44,7 @@ def test_partner_submits_a_compliance_return(page):
     page.sign_out()
     page.sign_in("sam.rosengard@barnet.example")
     page.goto("/")
-    page.click_and_wait(page.get_by_role("link", name="Board report", exact=True))
+    page.nav("Board report")
     trust = page.locator("main table", has_text="Barnet Enfield and Haringey Mental Health Trust").first
     row = trust.locator("tr", has_text=f"{period_end.day} {period_end:%B %Y}")
     assert "422" in row.inner_text() and "480" in row.inner_text() and "88%" in row.inner_text()

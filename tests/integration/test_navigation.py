@@ -50,3 +50,38 @@ def test_a_change_of_roles_shows_on_the_next_page(app, signed_in):
     db.session.commit()
     assert nav_links(client.get("/").get_data(as_text=True)) == expected(app, {Role.STAFF, Role.MANAGER})
     assert expected(app, {Role.STAFF, Role.MANAGER}) != expected(app, {Role.STAFF})
+
+
+def test_the_coordinator_reaches_the_board_report_and_training_requests_from_the_bar(app, signed_in):
+    coordinator = signed_in(make_user(Role.COORDINATOR))
+    links = nav_links(coordinator.get("/").get_data(as_text=True))
+    assert "/board-report" in links and "/training-requests" in links
+    assert links.index("/coverage") < links.index("/board-report")
+    staff_links = nav_links(signed_in(make_user(Role.STAFF)).get("/").get_data(as_text=True))
+    assert "/board-report" not in staff_links and "/training-requests" not in staff_links
+
+
+def test_the_bar_marks_the_task_of_the_page_and_of_the_pages_that_go_with_it(app, signed_in, db):
+    from tracker.requests import services as requests
+
+    coordinator = signed_in(make_user(Role.COORDINATOR))
+    current = re.compile(
+        r'govuk-service-navigation__item--active">\s*<a class="govuk-service-navigation__link" href="([^"]+)"'
+    )
+    assert current.findall(coordinator.get("/board-report").get_data(as_text=True)) == ["/board-report"]
+    training_request = requests.submit_request(
+        organisation_name="Barnet MIND",
+        organisation_kind="third_sector",
+        contact_name="Jo Bloggs",
+        email="jo@example.org",
+        phone=None,
+        staff_count=12,
+        preferred_dates=None,
+        notes=None,
+    )
+    db.session.commit()
+    html = coordinator.get(f"/training-requests/{training_request.id}").get_data(as_text=True)
+    assert current.findall(html) == ["/training-requests"]
+    assert current.findall(coordinator.get("/demand-planning").get_data(as_text=True)) == ["/board-report"]
+    # Creating a session is delivering one, not finding one.
+    assert current.findall(coordinator.get("/sessions/new").get_data(as_text=True)) == ["/my-sessions"]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tracker.accounts.models import UserAccount
 from tracker.accounts.services import create_api_token
+from tracker.attendance.models import TrainingRecord
 from tracker.booking.models import Booking
 from tracker.common.time import utc_now
 from tracker.courses.models import Course, SessionStatus, TrainingSession
@@ -93,6 +94,8 @@ def load_demo_world() -> DemoWorld:
         )
     )
     bookings = list(db.session.scalars(select(Booking.id).order_by(Booking.id)))
+    records = list(db.session.scalars(select(TrainingRecord.id).order_by(TrainingRecord.id)))
+    own_records = db.session.scalars(select(TrainingRecord.id).where(TrainingRecord.person_id.in_(people)).limit(4))
     world = DemoWorld(
         users=users,
         tokens=tokens,
@@ -100,6 +103,7 @@ def load_demo_world() -> DemoWorld:
             "person_id": sorted(people),
             "session_id": sorted(set(_spread(sessions, 6)) | set(upcoming)),
             "booking_id": _spread(bookings, 8),
+            "record_id": sorted(set(_spread(records, 6)) | set(own_records)),
             "organisation_id": list(db.session.scalars(select(Organisation.id).order_by(Organisation.id))),
         },
         course_codes=list(db.session.scalars(select(Course.code).order_by(Course.code))),

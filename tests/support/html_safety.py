@@ -113,7 +113,8 @@ def crawl(client, *, start: str = "/", depth: int = 3, limit: int = 150) -> list
         url, level = queue.popleft()
         response = client.get(url)
         content_type = response.headers.get("Content-Type", "")
-        body = response.get_data(as_text=True)
+        is_text = content_type.startswith("text/") or "json" in content_type
+        body = response.get_data(as_text=True) if is_text else ""  # a workbook or a PDF is not text
         visits.append(Visit(url, response.status_code, content_type, body))
         if level >= depth or not content_type.startswith("text/html"):
             continue

@@ -27,9 +27,12 @@ RESOURCE_MODULES = [
     "people",
     "courses",
     "sessions",
+    "held_places",
     "bookings",
     "coverage",
     "board",
+    "certificates",
+    "attendees",
 ]
 
 

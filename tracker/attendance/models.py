@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
@@ -86,6 +86,15 @@ class RecordSource(StrEnum):
     EQUIVALENT_EVIDENCE = "equivalent_evidence"
 
 
+def last_valid_day(expires_on: date | None) -> date | None:
+    """The date every page calls "valid until": the last day a record expiring on `expires_on` counts.
+
+    The one rule (docs/decisions.md, "Training records"): a record is valid on day D when
+    completed_on <= D < expires_on, so a WRAP completed on 4 December 2026 (expires_on 4 December 2029) is
+    valid until 3 December 2029, which is the day coverage last counts it. None: it never expires."""
+    return expires_on - timedelta(days=1) if expires_on is not None else None
+
+
 class TrainingRecord(db.Model):
     """A completion of a course by a person: what coverage counts."""
 
@@ -112,3 +121,8 @@ class TrainingRecord(db.Model):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     course: Mapped[Course] = relationship()
     training_session: Mapped[TrainingSession | None] = relationship()
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day this record counts (None: it never expires); see `last_valid_day`."""
+        return last_valid_day(self.expires_on)

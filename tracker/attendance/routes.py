@@ -16,7 +16,7 @@ from tracker.attendance.forms import (
     ReasonForm,
     SearchPeopleForm,
 )
-from tracker.attendance.models import AttendanceOutcome, TrainingRecord
+from tracker.attendance.models import AttendanceOutcome, TrainingRecord, last_valid_day
 from tracker.attendance.sign_off import reopen_register, sign_off_register
 from tracker.booking.models import Booking
 from tracker.common.errors import TrackerError
@@ -237,7 +237,9 @@ def sign_off(session_id: int) -> ResponseReturnValue:
         summary=services.summarise_register(lines, training_session.course),
         unmarked=[line for line in lines if line.outcome is None],
         sign_off_problem=services.sign_off_problem(training_session),
-        expires_on=services.expiry_for(training_session.course, services.session_london_date(training_session)),
+        valid_until=last_valid_day(
+            services.expiry_for(training_session.course, services.session_london_date(training_session))
+        ),
         completed_on=services.session_london_date(training_session),
         sign_off_error=error.message if error else None,
     ), (error.status if error else 200)

@@ -3,16 +3,18 @@ person's or a session's records."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 
 from tracker.accounts.models import UserAccount
 from tracker.attendance.models import (
     RecordSource,
     TrainingRecord,
+    last_valid_day,
 )
 from tracker.attendance.services import (
     EVIDENCE_MAX_LENGTH,
@@ -30,11 +32,35 @@ from tracker.extensions import db
 from tracker.people.models import Person
 
 
-def list_person_records(person: Person) -> list[Row]:
-    """A person's training records, newest completion first, as rows: id, course_id, course_name, course_code,
-    completed_on, expires_on, source, evidence, and for a record made by a register, session_id, session_title
-    and session_starts_at (else None)."""
-    return list(db.session.execute(_person_records_statement(), {"person_id": person.id}))
+@dataclass(frozen=True)
+class PersonRecord:
+    """One of a person's training records as their pages show it; for a record made by a register, session_id,
+    session_title and session_starts_at (else None)."""
+
+    id: int
+    course_id: int
+    course_name: str
+    course_code: str
+    completed_on: date
+    expires_on: date | None
+    source: RecordSource
+    evidence: str | None
+    session_id: int | None
+    session_title: str | None
+    session_starts_at: datetime | None
+
+    @property
+    def valid_until(self) -> date | None:
+        """The last day it counts (None: it never expires): the same date coverage and requirements use."""
+        return last_valid_day(self.expires_on)
+
+
+def list_person_records(person: Person) -> list[PersonRecord]:
+    """A person's training records, newest completion first."""
+    return [
+        PersonRecord(**row._mapping)
+        for row in db.session.execute(_person_records_statement(), {"person_id": person.id})
+    ]
 
 
 @cache

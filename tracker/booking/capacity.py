@@ -3,7 +3,9 @@ places left are its capacity less those, never below nought; a session is bookab
 booking has opened and has not closed (booking closes at `booking_closes_at`, or at the start if earlier).
 
 In Python for a session in hand, and as SQL expressions for the statements that list sessions (the pages, the
-API, My team's planning and demand planning), so that every page counts places the same way.
+API, My team's planning and demand planning), so that every page counts places the same way. Who may take a
+free seat when places are held for organisations (seat quotas) is `tracker.booking.seat_rule`'s question: the
+booking service asks it; the pages here count the session's seats as a whole.
 """
 
 from __future__ import annotations

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.common.time import utc_now
 from tracker.common.types import UTCDateTime, enum_column
 from tracker.courses.models import TrainingSession, new_calendar_uid
 from tracker.extensions import db
-from tracker.people.models import Person
+from tracker.people.models import Organisation, Person
 
 
 class BookingStatus(StrEnum):
@@ -85,3 +85,29 @@ class Booking(db.Model):
 
     def __repr__(self) -> str:
         return f"<Booking {self.id} session={self.session_id} person={self.person_id} {self.status}>"
+
+
+class SeatQuota(db.Model):
+    """Places of a session held for one organisation's people until `released_at`, then open to everyone
+    (`tracker.booking.quotas` has the rule)."""
+
+    __tablename__ = "seat_quota"
+    __table_args__ = (
+        UniqueConstraint("session_id", "organisation_id"),
+        CheckConstraint("places > 0", name="places_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    places: Mapped[int]
+    #: From this moment the held places are anyone's (the start of a London day, stored in UTC).
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When the waiting list was offered the released places (by `bookings release-quotas` or the next booking).
+    release_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    def in_force(self, now: datetime) -> bool:
+        return now < self.released_at

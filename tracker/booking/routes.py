@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
 from tracker.attendance.records import find_valid_record
-from tracker.booking import capacity, finding, for_others, services
+from tracker.booking import capacity, finding, for_others, quotas, services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
 from tracker.common.errors import TrackerError
@@ -85,13 +85,15 @@ def show_session(session_id: int) -> ResponseReturnValue:
     if booking is not None and booking.status == BookingStatus.WAITLISTED:
         position = services.waitlist_positions([booking.id]).get(booking.id)
     counts = capacity.seat_counts([session_id])[session_id]
+    left, held = quotas.places_for(training_session, me.organisation_id, taken=counts.taken)
     return render_template(
         "booking/show_session.html",
         training_session=training_session,
         booking=booking,
         position=position,
         taken=counts.taken,
-        left=capacity.places_left(training_session, taken=counts.taken),
+        left=left,
+        held=held,
         waiting=counts.waiting,
         problem=services.booking_problem(training_session),
         in_audience=services.is_in_audience(training_session, me),

@@ -3,7 +3,7 @@
 Every write here first locks the training session row (`tracker.courses.locking.lock_session`). Seats (see
 tracker.booking.capacity) are then counted and changed under that lock, so two requests can
 never both take the last seat, and a cancellation hands its seat to the first waitlisted person in
-the same transaction.
+the same transaction. Places held for organisations (seat quotas) follow `tracker.booking.seat_rule`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role, UserAccount
-from tracker.booking import signals
-from tracker.booking.capacity import count_seats_taken, has_opened, is_closed, places_left
-from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus
+from tracker.booking import seat_rule, signals
+from tracker.booking.capacity import count_seats_taken, has_opened, is_closed
+from tracker.booking.capacity import places_left as places_left  # the pages ask the booking service for it
+from tracker.booking.models import ACTIVE_STATUSES, SEAT_STATUSES, Booking, BookingSource, BookingStatus, SeatQuota
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, TrackerError
 from tracker.common.time import format_datetime, utc_now
@@ -66,19 +67,25 @@ class _BookingState:
     lapsed_holds: int
     #: The person's own active place (confirmed, held or waiting), if any.
     existing_id: int | None
+    #: How many organisations have places held on the session (released or not).
+    quotas: int
 
 
 def _booking_state(*, session_id: int, person_id: int, now: datetime) -> _BookingState:
     lapsed = and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
     mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
-    taken, lapsed, existing_id = db.session.execute(
+    quotas = select(func.count(SeatQuota.id)).where(SeatQuota.session_id == session_id).scalar_subquery()
+    taken, lapsed, existing_id, quota_count = db.session.execute(
         select(
             func.count(case((Booking.status.in_(SEAT_STATUSES), 1))),
             func.count(case((lapsed, 1))),
             func.max(case((mine, Booking.id))),
+            quotas,
         ).where(Booking.session_id == session_id)
     ).one()
-    return _BookingState(seats_taken=taken or 0, lapsed_holds=lapsed or 0, existing_id=existing_id)
+    return _BookingState(
+        seats_taken=taken or 0, lapsed_holds=lapsed or 0, existing_id=existing_id, quotas=quota_count or 0
+    )
 
 
 def waitlist_order():
@@ -221,7 +228,11 @@ def book_place(
         existing = db.session.get(Booking, state.existing_id)
         raise AlreadyBookedError(_already_booked_message(existing, person, booked_by), field="person")
 
-    seat_free = places_left(locked, taken=state.seats_taken) > 0
+    quotas = seat_rule.session_quotas(locked.id) if state.quotas else []
+    if release_quotas(locked, quotas, now=now):  # the waiting list is offered released places before newcomers
+        state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
+    seats = seat_rule.seats_of(locked.capacity, locked.id, quotas, now, taken=state.seats_taken)
+    seat_free = seats.left_for(person.organisation_id) > 0
     if seat_free:
         status = BookingStatus.HELD if hold_until else BookingStatus.CONFIRMED
     else:
@@ -323,8 +334,11 @@ def cancel_booking(
     return []
 
 
-def promote_waitlist(training_session: TrainingSession, *, now: datetime | None = None) -> list[Booking]:
-    """Give free seats to waitlisted people, first come first served. Call with the session locked.
+def promote_waitlist(
+    training_session: TrainingSession, *, now: datetime | None = None, quotas: list[SeatQuota] | None = None
+) -> list[Booking]:
+    """Give free seats to waitlisted people, first come first served among those a free seat may go to (places
+    held for an organisation go only to its people until released). Call with the session locked.
 
     Nobody is promoted once booking has closed or the session has started, or on a session that is
     not published.
@@ -332,15 +346,24 @@ def promote_waitlist(training_session: TrainingSession, *, now: datetime | None 
     now = now or utc_now()
     if training_session.status != SessionStatus.PUBLISHED or is_closed(training_session, now):
         return []
-    free = places_left(training_session)
+    quotas = seat_rule.session_quotas(training_session.id) if quotas is None else quotas
+    seats = seat_rule.seats_of(training_session.capacity, training_session.id, quotas, now)
+    free = training_session.capacity - sum(seats.taken.values())
     if free <= 0:
         return []
-    waiting = db.session.scalars(
-        select(Booking)
+    in_line = (
+        select(Booking, Person.organisation_id)
+        .join(Person, Person.id == Booking.person_id)
         .where(Booking.session_id == training_session.id, Booking.status == BookingStatus.WAITLISTED)
         .order_by(*waitlist_order())
-        .limit(free)
-    ).all()
+    )
+    if not seats.held:
+        in_line = in_line.limit(free)
+    waiting = []
+    for booking, organisation_id in db.session.execute(in_line):
+        if seats.left_for(organisation_id) > 0:
+            waiting.append(booking)
+            seats = seats.take(organisation_id)
     for booking in waiting:
         booking.status = BookingStatus.CONFIRMED
         booking.confirmed_at = now
@@ -356,6 +379,18 @@ def promote_waitlist(training_session: TrainingSession, *, now: datetime | None 
     for booking in waiting:
         signals.booking_promoted.send(booking)
     return list(waiting)
+
+
+def release_quotas(training_session: TrainingSession, quotas: list[SeatQuota], *, now: datetime) -> list[Booking]:
+    """Offer the places of quotas whose release has come to the waiting list (once per quota). Call with the
+    session locked; returns the people promoted."""
+    due = seat_rule.due_releases(quotas, now)
+    if not due:
+        return []
+    for quota in due:
+        quota.release_done_at = now
+    db.session.flush()
+    return promote_waitlist(training_session, now=now, quotas=quotas)
 
 
 def refuse_below_seats_taken(training_session: TrainingSession, capacity: int) -> None:
@@ -377,6 +412,13 @@ def change_capacity(*, training_session: TrainingSession, capacity: int, now: da
     if capacity < 1:
         raise CapacityError("Capacity must be 1 or more", field="capacity")
     refuse_below_seats_taken(locked, capacity)
+    seats = seat_rule.seats_of(capacity, locked.id, seat_rule.session_quotas(locked.id), now or utc_now())
+    if not seats.consistent:
+        raise CapacityError(
+            f"Capacity cannot be less than the {sum(seats.held.values())} places held for organisations and the"
+            " places others have booked: change the held places first",
+            field="capacity",
+        )
     before = locked.capacity
     locked.capacity = capacity
     db.session.flush()

@@ -1,7 +1,10 @@
 """Engine set-up and the write lock: SQLite made to behave like PostgreSQL's READ COMMITTED for writers.
 
-PostgreSQL needs nothing here: each unit of work is one transaction, and the services that must serialise
-(a session's seats) take a row lock with `SELECT … FOR UPDATE`. SQLite has no row locks and lets one
+PostgreSQL needs little here: each unit of work is one transaction, and the services that must serialise
+(a session's seats) take a row lock with `SELECT … FOR UPDATE`. Its connections start with JIT compilation off:
+on the regional data set the planner's estimate for the coverage statements passes the JIT thresholds and
+compiling took longer than running them (3.0 s of JIT for a 2.8 s statement; 3.8 s → 1.6 s without, see
+bench/results.md); no statement of this app runs long enough to repay it. SQLite has no row locks and lets one
 transaction write at a time. Its transactions begin deferred, so any number of units of work read at once;
 the first write of a unit of work (any INSERT, UPDATE, DELETE or DDL, or a savepoint) first takes the
 database's write lock with `BEGIN IMMEDIATE`, waiting for it up to the busy timeout; so does a
@@ -30,6 +33,12 @@ def configure_engine(engine: Engine) -> None:
     first write, and a lower() that lower-cases every letter as PostgreSQL's does (SQLite's own folds only A-Z,
     so "is this name taken, ignoring case" missed "Ñandú" against "ñandú")."""
     if not is_sqlite(engine):
+        if engine.dialect.name == "postgresql":
+
+            @event.listens_for(engine, "do_connect")
+            def _without_jit(_dialect, _record, _cargs, cparams) -> None:
+                cparams["options"] = f"{cparams.get('options', '')} -c jit=off".strip()
+
         return
 
     @event.listens_for(engine, "connect")

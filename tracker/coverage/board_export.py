@@ -1,6 +1,8 @@
 """The board report as downloads: one CSV (sections one after another) and one .xlsx workbook (a sheet per table).
 
-Both are built from the same `ExportTable`s, so they always agree with each other and with the page.
+Both are built from the same `ExportTable`s, so they always agree with each other and with the page, and
+speak as the page does (headings, "Third sector", "Amber"), so a board officer can paste them into a paper;
+codes and snake_case names are the JSON API's.
 CSV: UTF-8 with a BOM, CRLF, a heading row before each section's header row, a blank row between
 sections, and no cell a spreadsheet would run as a formula (`export.safe_cell`). Workbook: a header row
 in bold, frozen; numbers as numbers, dates as dates; every text cell stored as text (never a formula);
@@ -19,16 +21,20 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from tracker.common.time import to_london
-from tracker.coverage.board_rows import BoardReport
+from tracker.common.time import format_date, to_london
+from tracker.coverage.board_rows import FROM_REGISTERS, FROM_RETURN, BoardReport
 from tracker.coverage.export import safe_cell
+from tracker.coverage.rag import Rag
+from tracker.people.models import OrganisationKind
+from tracker.requests.models import RequestStatus
 
 #: Excel's limit on a column's width is 255; past this a column is harder to read than to wrap.
 MAX_WIDTH = 60
 MIN_WIDTH = 8
 ALL_ORGANISATIONS = "All organisations"
 ALL_COURSES = "All courses"
-TOTAL = "Total"
+NONE_REQUIRED = "None required"
+SOURCES = {FROM_RETURN: "Partner's return", FROM_REGISTERS: "Counted from registers"}
 
 
 @dataclass(frozen=True)
@@ -46,42 +52,75 @@ def _value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+def _course(code: str | None, name: str | None) -> str:
+    """A course as the page names it: "Workshop to Raise Awareness of Prevent (WRAP)"."""
+    if not code:
+        return ALL_COURSES
+    name = name or code
+    return name if code in name else f"{name} ({code})"
+
+
+def _rag(value: Rag | None) -> str:
+    return value.label if value else NONE_REQUIRED
+
+
+def _status(value: RequestStatus) -> str:
+    return value.value.capitalize()
+
+
+def _kind(value: OrganisationKind | None) -> str:
+    return value.label if value else ""
+
+
 def export_tables(report: BoardReport) -> list[ExportTable]:
-    """Every table of the report, in the order of the page."""
+    """Every table of the report, in the order of the page, headed and worded as the page is (codes and
+    snake_case stay in the JSON API)."""
+    period = f"{format_date(report.date_from)} to {format_date(report.date_to)}"
+    course = _course(report.course.code, report.course.name)
+    course_names = {t.course_code: t.course_name for t in report.return_tables}
+    course_names[report.course.code] = report.course.name
     returns = ExportTable(
-        "Partner returns (the seed's Tables 1 to 4)",
-        "Partner returns",
-        ("organisation", "course", "period_end", "compliant", "eligible", "percent", "target_percent", "rag"),
+        f"1. Partner organisations' compliance: returns for periods ending {period}",
+        "Partner compliance",
+        ("Organisation", "Course", "Period ending", "Compliant", "Eligible", "Compliant (%)", "Target (%)", "RAG"),
         [
-            (t.organisation, t.course_code, r.period_end, r.compliant, r.eligible, r.percent, t.target_percent, r.rag)
+            (
+                t.organisation,
+                _course(t.course_code, t.course_name),
+                r.period_end,
+                r.compliant,
+                r.eligible,
+                r.percent,
+                t.target_percent,
+                _rag(r.rag),
+            )
             for t in report.return_tables
             for r in t.rows
         ],
     )
     departments = ExportTable(
-        f"Council departments: {report.course.code} on {report.date_to.isoformat()}, "
-        f"sessions from {report.date_from.isoformat()} (Table 5)",
+        f"2. Council departments: {course}, trained on {format_date(report.date_to)}, sessions delivered {period}",
         "Council departments",
         (
-            "organisation",
-            "department",
-            "staff_requiring_training",
-            "staff_trained",
-            "percent",
-            "target_percent",
-            "rag",
-            "sessions_delivered",
-            "attendees",
+            "Organisation",
+            "Department",
+            "Required",
+            "Trained",
+            "Coverage (%)",
+            "Target (%)",
+            "RAG",
+            "Sessions delivered",
+            "Attendees",
         ),
         [
             (
                 row.organisation,
-                TOTAL if row.is_total else row.department,
+                f"Total for {row.organisation}" if row.is_total else row.department,
                 row.required,
                 row.trained,
                 row.percent,
                 row.target_percent,
-                row.rag,
+                _rag(row.rag),
                 row.sessions_delivered,
                 row.attendees,
             )
@@ -90,14 +129,14 @@ def export_tables(report: BoardReport) -> list[ExportTable]:
     )
     delivered_by = f", delivered by {report.trainer.name}" if report.trainer else ""
     deliveries = ExportTable(
-        f"Sessions delivered by organisation{delivered_by} (section 1.18)",
+        f"3. Sessions delivered by organisation{delivered_by}, {period}",
         "Sessions delivered",
-        ("organisation", "organisation_kind", "course", "sessions", "attendees"),
+        ("Organisation", "Organisation type", "Course", "Sessions", "Attendees"),
         [
             (
                 row.organisation if not row.is_total else ALL_ORGANISATIONS,
-                row.organisation_kind,
-                row.course_code or ALL_COURSES,
+                _kind(row.organisation_kind),
+                _course(row.course_code, row.course_name),
                 row.sessions,
                 row.attendees,
             )
@@ -105,15 +144,24 @@ def export_tables(report: BoardReport) -> list[ExportTable]:
         ],
     )
     periods = ExportTable(
-        "Percent by period (the chart's figures)",
-        "Percent by period",
-        ("organisation", "course", "period_end", "source", "numerator", "denominator", "percent", "target_percent"),
+        "4. Coverage at each period end (the figures of the charts)",
+        "Coverage over time",
+        (
+            "Organisation",
+            "Course",
+            "Period ending",
+            "Source",
+            "Trained or compliant",
+            "Required or eligible",
+            "Coverage (%)",
+            "Target (%)",
+        ),
         [
             (
                 p.organisation,
-                p.course_code,
+                _course(p.course_code, course_names.get(p.course_code)),
                 p.period_end,
-                p.source,
+                SOURCES.get(p.source, p.source),
                 p.numerator,
                 p.denominator,
                 p.percent,
@@ -123,23 +171,23 @@ def export_tables(report: BoardReport) -> list[ExportTable]:
         ],
     )
     counts = ExportTable(
-        "Training requests received in the period, by status",
+        f"5. Training requests received {period}, by status now",
         "Requests by status",
-        ("status", "requests"),
-        [(status, count) for status, count in report.request_counts.items()],
+        ("Status", "Requests"),
+        [(_status(status), count) for status, count in report.request_counts.items()],
     )
     requests = ExportTable(
-        "Training requests received in the period",
+        f"5. Training requests received {period}",
         "Training requests",
-        ("received_on", "organisation", "organisation_kind", "contact", "staff_count", "status", "session_date"),
+        ("Received", "Organisation", "Organisation type", "Contact", "Staff", "Status", "Session date"),
         [
             (
                 to_london(r.received_at).date(),
                 r.organisation_name,
-                r.organisation_kind,
+                _kind(r.organisation_kind),
                 r.contact_name,
                 r.staff_count,
-                r.status,
+                _status(r.status),
                 to_london(r.session_starts_at).date() if r.session_starts_at else None,
             )
             for r in report.requests
@@ -164,14 +212,14 @@ def board_csv(report: BoardReport) -> bytes:
     writer.writerow(
         [
             "Board report",
-            "from",
+            "From",
             report.date_from.isoformat(),
-            "to",
+            "To",
             report.date_to.isoformat(),
-            "course",
-            _csv_cell(report.course.code),
-            "delivered_by",
-            _csv_cell(report.trainer.name if report.trainer else ""),
+            "Course",
+            _csv_cell(_course(report.course.code, report.course.name)),
+            "Sessions delivered by",
+            _csv_cell(report.trainer.name if report.trainer else "Anyone"),
         ]
     )
     for table in export_tables(report):

@@ -1,4 +1,5 @@
-"""The board report (one printable page for a period, with CSV and .xlsx downloads) and demand planning."""
+"""The board report (one printable page for a period, with CSV and .xlsx downloads), demand planning, and the
+organisations not yet reached (whom the board asked to offer training to)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tracker.common.audit import record_event
 from tracker.common.forms import field_error
 from tracker.common.time import today_london
 from tracker.courses.models import Course
-from tracker.coverage import board, board_export, board_rows, demand, loading
+from tracker.coverage import board, board_chart, board_export, board_rows, demand, loading, outreach
 from tracker.coverage.board_forms import BoardReportForm, DemandPlanningForm
 from tracker.coverage.loading import CoverageError
 
@@ -87,7 +88,11 @@ def board_report() -> ResponseReturnValue:
     """The Health and Wellbeing Board report for a period: returns, council departments, sessions, chart, requests."""
     form, question, report = _build(request.args)
     return render_template(
-        "board/report.html", form=form, report=report, args=question.args() if question and report else {}
+        "board/report.html",
+        form=form,
+        report=report,
+        charts=board_chart.draw_charts(report) if report else [],
+        args=question.args() if question and report else {},
     )
 
 
@@ -161,3 +166,9 @@ def demand_planning() -> ResponseReturnValue:
         except (demand.DemandError, CoverageError) as error:
             field_error(form, error.field, error.message)
     return render_template("board/demand.html", form=form, plan=plan, courses=courses)
+
+
+@bp.route("/organisations-not-reached")
+def not_reached() -> ResponseReturnValue:
+    """Partner organisations with nobody at a session and no compliance return in the last 12 months."""
+    return render_template("requests/not_reached.html", reach=outreach.organisations_not_reached())

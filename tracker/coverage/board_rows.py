@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from tracker.courses.models import Course
 from tracker.coverage.rag import Rag, percent, rag
@@ -152,19 +151,6 @@ class CourseChart:
     period_ends: list[date]
     series: list[ChartSeries]
 
-    def chart_data(self) -> dict[str, Any]:
-        """What static/js/board-chart.js draws: period labels, one line per series, the target line."""
-        return {
-            "course": self.course_code,
-            "title": self.course_name,
-            "labels": [end.isoformat() for end in self.period_ends],
-            "target": self.target_percent,
-            "series": [
-                {"label": s.label, "source": s.source, "data": [p.percent if p else None for p in s.points]}
-                for s in self.series
-            ],
-        }
-
 
 @dataclass(frozen=True)
 class RequestRow:
@@ -231,7 +217,3 @@ class BoardReport:
     @property
     def requests_total(self) -> int:
         return len(self.requests)
-
-    def chart_data(self) -> list[dict[str, Any]]:
-        """Every chart's data for static/js/board-chart.js, in the order of the page's canvases."""
-        return [chart.chart_data() for chart in self.charts]

@@ -17,13 +17,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from tracker.attendance.models import TrainingRecord
+from tracker.attendance.models import TrainingRecord, last_valid_day
 from tracker.common.time import today_london
 from tracker.courses.models import Course, CourseEquivalence, Requirement
-from tracker.coverage.people_to_train import PersonTrainingStatus, is_expiring, last_valid_day
+from tracker.coverage.people_to_train import PersonTrainingStatus, is_expiring
 from tracker.coverage.queries import _placement_covers
 from tracker.extensions import db
 from tracker.people.models import Department, Person, Placement
+
+
+@dataclass(frozen=True)
+class SatisfyingCourse:
+    """A course whose completion meets a requirement: the required course itself, or an equivalent."""
+
+    id: int
+    code: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,26 @@ class RequirementStatus:
     completed_on: date | None
     #: When their last record expired, if they are not met because it did.
     expired_on: date | None
+    #: The required course first, then its equivalents by code: completing any of them meets the requirement.
+    satisfied_by: tuple[SatisfyingCourse, ...] = ()
+    #: The course of the record that meets it, and when that record was completed (None when not met).
+    met_by: SatisfyingCourse | None = None
+    met_by_completed_on: date | None = None
 
     @property
     def valid_until(self) -> date | None:
         """The last day the current record is valid (None: not met, or it never expires)."""
         return last_valid_day(self.expires_on)
+
+    @property
+    def met_by_equivalent(self) -> bool:
+        """Met by a record of another course that also satisfies it (WRAP for Basic Awareness)."""
+        return self.met_by is not None and self.met_by.id != self.course_id
+
+    @property
+    def needs_session(self) -> bool:
+        """Not met, or met until within 90 days: the page offers sessions."""
+        return not self.met or self.expiring_soon
 
     @property
     def status(self) -> PersonTrainingStatus:
@@ -59,10 +83,12 @@ def _requirements_of_person() -> Select:
     """The requirements of a person's organisation in force on `as_of`, for the whole organisation or for a
     department subtree the person is placed in that day, each with its course: one row per requirement and
     equivalent course (the course's own row when it has none), as columns: job_titles, course_id, course_code,
-    course_name, equivalent_course_id. Parameters person_id, organisation_id, as_of.
+    course_name, equivalent_course_id, equivalent_code, equivalent_name. Parameters person_id, organisation_id,
+    as_of.
     Built once (values are bind parameters): building it and its cache key cost more than running it; see bench/results.md, issue 15."""
     as_of = bindparam("as_of", type_=Requirement.from_date.type)
     placed = aliased(Department)
+    equivalent = aliased(Course)
     placed_in_subtree = (
         exists()
         .where(
@@ -83,16 +109,19 @@ def _requirements_of_person() -> Select:
             Course.code.label("course_code"),
             Course.name.label("course_name"),
             CourseEquivalence.equivalent_course_id,
+            equivalent.code.label("equivalent_code"),
+            equivalent.name.label("equivalent_name"),
         )
         .join(Course, Course.id == Requirement.course_id)
         .outerjoin(Department, Department.id == Requirement.department_id)
         .outerjoin(CourseEquivalence, CourseEquivalence.course_id == Course.id)
+        .outerjoin(equivalent, equivalent.id == CourseEquivalence.equivalent_course_id)
         .where(
             Requirement.organisation_id == bindparam("organisation_id"),
             Requirement.from_date <= as_of,
             or_(Requirement.department_id.is_(None), placed_in_subtree),
         )
-        .order_by(Course.code, Requirement.id)
+        .order_by(Course.code, Requirement.id, equivalent.code)
     )
 
 
@@ -117,15 +146,20 @@ def training_status_for_person(
     )
     title = (person.job_title or "").strip().lower()
     courses: dict[int, Row] = {}
-    satisfies: dict[int, set[int]] = {}
+    satisfies: dict[int, dict[int, SatisfyingCourse]] = {}
     for row in requirement_rows:
         titles = {t.strip().lower() for t in (row.job_titles or []) if t and t.strip()}
         if titles and title not in titles:
             continue
         courses.setdefault(row.course_id, row)
-        satisfies.setdefault(row.course_id, {row.course_id})
+        own = satisfies.setdefault(
+            row.course_id, {row.course_id: SatisfyingCourse(row.course_id, row.course_code, row.course_name)}
+        )
         if row.equivalent_course_id is not None:
-            satisfies[row.course_id].add(row.equivalent_course_id)
+            own.setdefault(
+                row.equivalent_course_id,
+                SatisfyingCourse(row.equivalent_course_id, row.equivalent_code, row.equivalent_name),
+            )
     if not courses:
         return []
     counted = set().union(*satisfies.values())
@@ -144,8 +178,7 @@ def training_status_for_person(
         mine = [r for r in records if r.course_id in satisfies[course_id]]
         valid = [r for r in mine if r.expires_on is None or r.expires_on > as_of]
         expired = [r.expires_on for r in mine if r.expires_on is not None and r.expires_on <= as_of]
-        forever = [r for r in valid if r.expires_on is None]
-        best = forever[0] if forever else max(valid, key=lambda r: (r.expires_on, r.completed_on), default=None)
+        best = _best_record(valid, course_id)
         expires_on = best.expires_on if best is not None else None
         statuses.append(
             RequirementStatus(
@@ -157,6 +190,20 @@ def training_status_for_person(
                 expiring_soon=is_expiring(expires_on, as_of),
                 completed_on=max((r.completed_on for r in valid), default=None),
                 expired_on=max(expired, default=None) if best is None else None,
+                satisfied_by=tuple(satisfies[course_id].values()),
+                met_by=satisfies[course_id][best.course_id] if best is not None else None,
+                met_by_completed_on=best.completed_on if best is not None else None,
             )
         )
     return statuses
+
+
+def _best_record(valid: list, course_id: int):
+    """The record that meets the requirement longest: one that never expires, else the latest expiry; between
+    equals, the required course's own record, then the latest completion."""
+    if not valid:
+        return None
+    return max(
+        valid,
+        key=lambda r: (r.expires_on is None, r.expires_on or date.min, r.course_id == course_id, r.completed_on),
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import (
     select,
 )
 
-from tracker.attendance.models import TrainingRecord
+from tracker.attendance.models import TrainingRecord, last_valid_day
 from tracker.coverage.loading import CoverageContext
 from tracker.coverage.queries import EXPIRING_WITHIN_DAYS, _not_left, _placement_covers, _required_clause
 from tracker.extensions import db
@@ -71,11 +71,6 @@ def status_from(
     return PersonTrainingStatus.NEVER_TRAINED
 
 
-def last_valid_day(expires_on: date | None) -> date | None:
-    """A record is valid on the days before its expiry date: the last of them."""
-    return expires_on - timedelta(days=1) if expires_on is not None else None
-
-
 @dataclass(frozen=True)
 class PersonToTrain:
     person_id: int
@@ -101,9 +96,14 @@ class PersonToTrain:
 @dataclass(frozen=True)
 class PeoplePage:
     items: list[PersonToTrain]
+    #: Everyone listed, on every page: `untrained` + `expiring`.
     total: int
     page: int
     per_page: int
+    #: Not trained on the day (never, or expired): the report row's required minus trained.
+    untrained: int = 0
+    #: Trained on the day, until within 90 days of it.
+    expiring: int = 0
 
     @property
     def pages(self) -> int:
@@ -165,7 +165,7 @@ def list_people_to_train(
     )
     statement = (
         select(
-            Person.id,
+            Person.id.label("person_id"),
             Person.first_name,
             Person.last_name,
             Person.job_title,
@@ -176,7 +176,10 @@ def list_people_to_train(
         .join(candidates, candidates.c.person_id == Person.id)
         .where(~valid_forever, or_(valid_until.is_(None), valid_until <= soon))
     )
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    listed = statement.subquery()
+    total, untrained = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(case((listed.c.valid_until.is_(None), 1), else_=0)), 0))
+    ).one()
     rows = db.session.execute(
         statement.order_by(
             case((valid_until.is_(None), 0), else_=1),
@@ -201,4 +204,6 @@ def list_people_to_train(
         )
         for person_id, first, last, job_title, path, until, expired in rows
     ]
-    return PeoplePage(items=items, total=total, page=page, per_page=per_page)
+    return PeoplePage(
+        items=items, total=total, page=page, per_page=per_page, untrained=untrained, expiring=total - untrained
+    )

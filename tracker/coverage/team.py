@@ -14,14 +14,14 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from tracker.attendance.models import TrainingRecord
+from tracker.attendance.models import TrainingRecord, last_valid_day
 from tracker.booking import services as booking_services
 from tracker.booking.capacity import bookable_now_sql, places_left_sql
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingSource, BookingStatus
 from tracker.common.errors import TrackerError
 from tracker.common.time import to_london, utc_now
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
-from tracker.coverage import loading, people_to_train, queries
+from tracker.coverage import loading, queries
 from tracker.coverage.people_to_train import PersonTrainingStatus, status_from
 from tracker.coverage.queries import percent_of, rag_for
 from tracker.extensions import db
@@ -53,7 +53,7 @@ class TeamMember:
 
     @property
     def valid_until(self) -> date | None:
-        return people_to_train.last_valid_day(self.expires_on)
+        return last_valid_day(self.expires_on)
 
     @property
     def is_trained(self) -> bool:
@@ -70,6 +70,9 @@ class TeamStatus:
     course: Course
     as_of: date
     members: list[TeamMember]
+    #: The manager's own standing: shown apart, never counted in the team's figures (Coverage counts them in
+    #: the department they are placed in, like anyone else).
+    you: TeamMember | None = None
 
     @property
     def required(self) -> int:
@@ -148,29 +151,30 @@ def _upcoming_bookings(person_ids: list[int], course: Course, now: datetime) -> 
 
 def team_status(*, manager: Person, course: Course, now: datetime | None = None) -> TeamStatus:
     """Every team member's standing on the course today (London): trained until when, expiring within
-    90 days, never trained or expired, and any upcoming booking. About ten statements, whatever the size."""
+    90 days, never trained or expired, and any upcoming booking; and the manager's own, apart (`you`).
+    About ten statements, whatever the size."""
     now = now or utc_now()
     today = to_london(now).date()
     team = list_team(manager, day=today)
-    ids = [p.id for p in team]
+    ids = [p.id for p in team] + [manager.id]
     context = loading.load_context(course=course)
     required = queries.required_people(context, today, ids)
-    standing = _record_standing(ids, context.satisfying_course_ids, today) if ids else {}
-    bookings = _upcoming_bookings(ids, course, now) if ids else {}
-    members = []
-    for person in team:
+    standing = _record_standing(ids, context.satisfying_course_ids, today)
+    bookings = _upcoming_bookings(ids, course, now)
+
+    def member(person: Person) -> TeamMember:
         forever, valid, expired = standing.get(person.id, (False, None, None))
-        members.append(
-            TeamMember(
-                person=person,
-                required=person.id in required,
-                status=status_from(expires_on=valid, valid_forever=forever, last_expired_on=expired, as_of=today),
-                expires_on=None if forever else valid,
-                expired_on=expired,
-                booking=bookings.get(person.id),
-            )
+        return TeamMember(
+            person=person,
+            required=person.id in required,
+            status=status_from(expires_on=valid, valid_forever=forever, last_expired_on=expired, as_of=today),
+            expires_on=None if forever else valid,
+            expired_on=expired,
+            booking=bookings.get(person.id),
         )
-    return TeamStatus(course=course, as_of=today, members=members)
+
+    members = [member(person) for person in team]
+    return TeamStatus(course=course, as_of=today, members=members, you=member(manager))
 
 
 # --- Booking the untrained ------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ TASKS: list[Task] = [
         "Trained against required, per organisation and department, as of any date.",
         True,
     ),
-    Task("board.board_report", "Board report", "The Health and Wellbeing Board report for a period.", False),
+    Task("board.board_report", "Board report", "The Health and Wellbeing Board report for a period.", True),
     Task(
         "board.demand_planning",
         "Demand planning",
@@ -76,7 +76,7 @@ TASKS: list[Task] = [
     ),
     Task("trainers.list_trainers", "Trainers", "Trainers and trainees on the pathway.", False),
     Task("accounts.list_users", "User accounts", "Sign-ins and roles.", False),
-    Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", False),
+    Task("requests.list_requests", "Training requests", "Requests from organisations asking for training.", True),
     Task("invites.outbox", "Outbox", "Every email the service has sent or will send.", True),
     Task("audit.audit_log", "Audit log", "Who did what, and when.", False),
 ]
@@ -102,10 +102,13 @@ def _allowed(task: Task, user) -> bool:
 
 
 def service_navigation(user) -> list[dict]:
-    """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar."""
+    """Items for the service navigation (base.html, GOV.UK markup): the tasks marked for the bar. The current
+    page's task is marked; a page with no task of its own (one training request, demand planning) marks the
+    bar's task of its blueprint, when there is just one."""
     current = request.endpoint or ""
-    return [
-        {"href": url_for(task.endpoint), "text": task.label, "active": current == task.endpoint}
-        for task in tasks_for(user)
-        if task.in_nav
-    ]
+    in_nav = [task for task in tasks_for(user) if task.in_nav]
+    active = {task.endpoint for task in in_nav if task.endpoint == current}
+    if not active:
+        same_blueprint = {task.endpoint for task in in_nav if task.endpoint.split(".")[0] == request.blueprint}
+        active = same_blueprint if len(same_blueprint) == 1 else set()
+    return [{"href": url_for(task.endpoint), "text": task.label, "active": task.endpoint in active} for task in in_nav]

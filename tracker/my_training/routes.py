@@ -24,13 +24,17 @@ def show() -> ResponseReturnValue:
     me = current_user.person
     now = utc_now()
     records = list_person_records(me)
+    requirement_statuses = training_status_for_person(me, records=records)
     return render_template(
         "my_training/show.html",
         person=me,
         upcoming=services.upcoming_places(me.id, now=now),
         past=services.past_places(me.id, now=now, number=page_number("past_page"), per_page=PER_PAGE),
         now=now,
-        requirement_statuses=training_status_for_person(me, records=records),
+        requirement_statuses=requirement_statuses,
+        sessions_by_course=services.sessions_for_requirements(
+            viewer=current_user, statuses=requirement_statuses, now=now
+        ),
         records=records,
         feed_token=find_active_token(me),
     )

@@ -8,10 +8,13 @@ from functools import cache
 
 from sqlalchemy import Row, Select, bindparam, func, or_, select
 
+from tracker.accounts.models import UserAccount
+from tracker.booking.finding import bookable_sessions
 from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
 from tracker.booking.services import waitlist_order
 from tracker.common.paging import Page, paginate
 from tracker.courses.models import Course, SessionStatus, TrainingSession
+from tracker.coverage.my_requirements import RequirementStatus
 from tracker.extensions import db
 
 
@@ -79,3 +82,21 @@ def past_places(person_id: int, *, now: datetime, number: int, per_page: int) ->
         .order_by(TrainingSession.starts_at.desc(), Booking.id.desc())
     )
     return paginate(statement, number=number, per_page=per_page, scalars=False)
+
+
+def sessions_for_requirements(
+    *, viewer: UserAccount, statuses: list[RequirementStatus], now: datetime
+) -> dict[int, int]:
+    """{course_id: upcoming sessions the viewer may book}, for the courses meeting a requirement that wants a
+    session (not met, or expiring soon) and having any: "Find a session" then links only to courses with
+    sessions, an equivalent's when the required course has none. One statement; none when nothing is wanted."""
+    course_ids = {course.id for status in statuses if status.needs_session for course in status.satisfied_by}
+    if not course_ids:
+        return {}
+    bookable = bookable_sessions(viewer=viewer, now=now).order_by(None).with_only_columns(TrainingSession.id)
+    rows = db.session.execute(
+        select(TrainingSession.course_id, func.count())
+        .where(TrainingSession.id.in_(bookable), TrainingSession.course_id.in_(sorted(course_ids)))
+        .group_by(TrainingSession.course_id)
+    )
+    return {course_id: count for course_id, count in rows}

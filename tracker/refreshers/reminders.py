@@ -25,13 +25,12 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from tracker.attendance.models import TrainingRecord
+from tracker.attendance.models import TrainingRecord, last_valid_day
 from tracker.booking.models import ACTIVE_STATUSES, Booking
 from tracker.common.time import format_date, format_datetime, format_time, to_london, utc_now
 from tracker.courses.models import Course, Requirement, SessionStatus, TrainingSession
 from tracker.coverage import loading, queries, team
 from tracker.coverage.loading import CoverageContext
-from tracker.coverage.people_to_train import last_valid_day
 from tracker.coverage.team import SessionWithPlaces
 from tracker.extensions import db
 from tracker.invites import emails

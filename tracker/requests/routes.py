@@ -91,9 +91,3 @@ def schedule_session(request_id: int) -> ResponseReturnValue:
     training_request = db.get_or_404(TrainingRequest, request_id)
     services.organisation_for(training_request=training_request, actor=current_user)
     return redirect(url_for("sessions.create_session", request_id=training_request.id))
-
-
-@bp.route("/organisations-not-reached")
-def not_reached() -> ResponseReturnValue:
-    """Partner and third-sector organisations with nobody at a session in the last 12 months."""
-    return render_template("requests/not_reached.html", rows=services.organisations_not_reached())

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from sqlalchemy import Select, func, select
 
-from sqlalchemy import Select, exists, func, select
-
-from tracker.attendance.models import Attendance, AttendanceOutcome
-from tracker.booking.models import Booking
 from tracker.common.audit import record_event
 from tracker.common.errors import TrackerError
-from tracker.common.time import start_of_london_day, today_london
-from tracker.courses.models import SessionStatus, TrainingSession
+from tracker.courses.models import TrainingSession
 from tracker.extensions import db
-from tracker.people.models import Organisation, OrganisationKind, Person
+from tracker.people.models import Organisation, OrganisationKind
 from tracker.people.organisations import create_organisation, find_organisation_by_name
 from tracker.requests.models import RequestStatus, TrainingRequest, TrainingRequestEvent
 
@@ -24,8 +19,6 @@ NEXT_STATUSES = {
     RequestStatus.SCHEDULED: (RequestStatus.CLOSED, RequestStatus.CONTACTED),
     RequestStatus.CLOSED: (RequestStatus.CONTACTED,),
 }
-#: Kinds of organisation the board asked about ("who should be offered training"): partners, not the council.
-OUTREACH_KINDS = tuple(kind for kind in OrganisationKind if kind != OrganisationKind.LOCAL_AUTHORITY)
 
 
 class RequestError(TrackerError):
@@ -143,29 +136,3 @@ def count_by_status() -> dict[RequestStatus, int]:
     counts = dict.fromkeys(RequestStatus, 0)
     counts.update(dict(rows.all()))
     return counts
-
-
-def organisations_not_reached(*, today: date | None = None, months: int = 12) -> list[tuple[Organisation, int]]:
-    """Partner and third-sector organisations with no attendee at any session in the last `months` months,
-    with how many people the tracker knows there; in one query. Answers the board's Recommendation 2."""
-    today = today or today_london()
-    since = start_of_london_day(today - timedelta(days=round(months * 30.44)))
-    attended_recently = exists(
-        select(Attendance.id)
-        .join(Booking, Booking.id == Attendance.booking_id)
-        .join(TrainingSession, TrainingSession.id == Booking.session_id)
-        .join(Person, Person.id == Booking.person_id)
-        .where(
-            Person.organisation_id == Organisation.id,
-            Attendance.outcome.in_((AttendanceOutcome.ATTENDED, AttendanceOutcome.PARTIAL)),
-            TrainingSession.starts_at >= since,
-            TrainingSession.status != SessionStatus.CANCELLED,
-        )
-    )
-    people = select(func.count(Person.id)).where(Person.organisation_id == Organisation.id).scalar_subquery()
-    statement = (
-        select(Organisation, people)
-        .where(Organisation.kind.in_(OUTREACH_KINDS), ~attended_recently)
-        .order_by(Organisation.kind, Organisation.name, Organisation.id)
-    )
-    return [(organisation, count) for organisation, count in db.session.execute(statement)]

@@ -92,7 +92,9 @@ def test_evidence_page(app, db, signed_in, coordinator, elearning):
         f"/people/{person.id}/training-records"
     )
     page = client.get(f"/people/{person.id}/training-records").get_data(as_text=True)
-    assert "Certificate seen by Sam Rosengard" in page and "3 September 2021" in page and "Equivalent evidence" in page
+    # Valid 36 months: it expires on 3 September 2021, so the last day it counts (the page's "Valid until") is the 2nd.
+    assert "Certificate seen by Sam Rosengard" in page and "2 September 2021" in page and "Equivalent evidence" in page
+    assert "3 September 2021" not in page
 
 
 def test_records_page_lists_every_source(app, signed_in, trainer, coordinator, elearning):

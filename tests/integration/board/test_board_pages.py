@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -64,7 +63,7 @@ def test_bad_dates_are_shown_next_to_the_field(small_world, signed_in, query, me
 
 def test_the_page_is_printable(small_world, signed_in):
     html = signed_in(small_world["coordinator"]).get(f"/board-report?{QUERY}").get_data(as_text=True)
-    # One page of sections, each starting a printed page; the form and buttons hidden from print.
+    # Sections flowing on as in a committee paper; the form and buttons hidden from print.
     assert html.count('class="app-print-section app-board-section"') == 5
     assert '<div data-app-print="hide">' in html and 'data-app-print="hide">\n  <button type="button"' in html
     assert "data-app-print-button hidden>Print this report</button>" in html
@@ -73,29 +72,32 @@ def test_the_page_is_printable(small_world, signed_in):
     assert all("<caption" in table for table in re.findall(r"<table.*?</table>", html, re.S))
     css = CSS.read_text()
     board_print = css[css.index("/* Board report") :]
-    assert "@media print" in board_print and "break-before: page" in board_print
+    assert "@media print" in board_print and "break-before: auto" in board_print
+    assert "break-before: page" not in board_print  # no section leaves half a page blank
     assert "break-inside: avoid" in board_print and "display: table-header-group" in board_print
     assert css.count("{") == css.count("}")  # every rule closed, so the print rules apply
 
 
-def test_the_chart_loads_chart_js_and_its_data_without_inline_script(small_world, signed_in):
+def test_the_charts_are_svg_drawn_on_the_server_and_described(small_world, signed_in):
     html = signed_in(small_world["coordinator"]).get(f"/board-report?{QUERY}").get_data(as_text=True)
-    assert '<script src="/vendor/chart.umd.min.js?v=' in html
-    assert 'src="/static/js/board-chart.js?v=' in html
+    assert "chart.umd.min.js" not in html and "board-chart.js" not in html and "<canvas" not in html
     for tag in re.findall(r"<script[^>]*>", html):
-        assert "src=" in tag or 'type="application/json"' in tag, tag
+        assert "src=" in tag, tag
     assert 'style="' not in html
-    data = json.loads(
-        re.search(r'<script type="application/json" id="board-chart-data">(.*?)</script>', html, re.S).group(1)
-    )
-    assert [chart["course"] for chart in data] == ["WRAP"]
-    assert data[0]["target"] == 85
-    assert {s["label"] for s in data[0]["series"]} >= {
-        "Partner 000 (return)",
-        "London Borough of Barnet (from registers)",
-    }
-    assert html.count('role="img"') == len(data) and "The same figures are in the tables" in html
-    assert "Council staff trained in WRAP at each period end, from registers" in html  # the text alternative
+    svgs = re.findall(r'<svg class="app-board-chart__svg".*?</svg>', html, re.S)
+    assert len(svgs) == 1  # WRAP: the partners' returns and the council from registers
+    svg = svgs[0]
+    assert 'role="img"' in svg and 'viewBox="0 0 720 300"' in svg
+    title_id = re.search(r'aria-labelledby="([^"]+)"', svg).group(1)
+    desc_id = re.search(r'aria-describedby="([^"]+)"', svg).group(1)
+    title = re.search(rf'<title id="{title_id}">(.*?)</title>', svg).group(1)
+    description = re.search(rf'<desc id="{desc_id}">(.*?)</desc>', svg, re.S).group(1)
+    assert title.startswith("Workshop to Raise Awareness of Prevent (WRAP): percent at each period end")
+    assert "Partner 000 (return): 50% on 31 March 2018." in description
+    assert "London Borough of Barnet (from registers): 67% on 31 March 2018, 67% on 30 June 2018." in description
+    assert ">85% target</text>" in svg
+    assert "Partner 000 (return)</li>" in html and "Target: 85%</li>" in html  # the legend, as text
+    assert "Council staff trained in WRAP at each period end, from registers" in html  # the table beside it
 
 
 def test_downloads_open_and_are_formula_safe(small_world, signed_in):
@@ -107,11 +109,71 @@ def test_downloads_open_and_are_formula_safe(small_world, signed_in):
     client = signed_in(small_world["coordinator"])
     text = client.post("/board-report/export.csv", data=ARGS).get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert ['\'=HYPERLINK("http://evil.example")', "third_sector", "WRAP", "1", "2"] in rows
+    wrap = "Workshop to Raise Awareness of Prevent (WRAP)"
+    assert ['\'=HYPERLINK("http://evil.example")', "Third sector (charity or community group)", wrap, "1", "2"] in rows
     workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
     assert len(workbook.sheetnames) == 6
     cell = next(c for row in workbook["Sessions delivered"].iter_rows() for c in row if "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example")'
+
+
+def test_downloads_speak_as_the_page_does_not_in_codes(small_world, signed_in):
+    """A board officer pastes these into a committee paper: headings and words, not the API's codes."""
+    client = signed_in(small_world["coordinator"])
+    text = client.post("/board-report/export.csv", data=ARGS).get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if re.fullmatch(r"[a-z]+(_[a-z]+)+", cell)]  # no snake_case
+    assert not {"green", "amber", "red", "nhs_trust", "third_sector", "local_authority", "new"} & set(cells)
+    assert not [cell for cell in cells if re.search(r"seed|Table \d|section 1\.", cell)]
+    titles = [rows[i + 1][0] for i, row in enumerate(rows) if not row]
+    assert titles == [
+        "1. Partner organisations' compliance: returns for periods ending 1 January 2018 to 31 December 2018",
+        "2. Council departments: Workshop to Raise Awareness of Prevent (WRAP), trained on 31 December 2018, "
+        "sessions delivered 1 January 2018 to 31 December 2018",
+        "3. Sessions delivered by organisation, 1 January 2018 to 31 December 2018",
+        "4. Coverage at each period end (the figures of the charts)",
+        "5. Training requests received 1 January 2018 to 31 December 2018, by status now",
+        "5. Training requests received 1 January 2018 to 31 December 2018",
+    ]
+    headers = {rows[i + 1][0][:2]: rows[i + 2] for i, row in enumerate(rows) if not row}
+    assert headers["2."] == [
+        "Organisation",
+        "Department",
+        "Required",
+        "Trained",
+        "Coverage (%)",
+        "Target (%)",
+        "RAG",
+        "Sessions delivered",
+        "Attendees",
+    ]
+    assert [
+        "Partner 000",
+        "Workshop to Raise Awareness of Prevent (WRAP)",
+        "2018-03-31",
+        "1",
+        "2",
+        "50",
+        "85",
+        "Red",
+    ] in rows
+    barnet = "London Borough of Barnet"
+    assert [barnet, f"Total for {barnet}", "6", "4", "67", "85", "Red", "2", "4"] in rows
+    assert [barnet, "Local authority", "Workshop to Raise Awareness of Prevent (WRAP)", "2", "4"] in rows
+    assert [barnet, "Workshop to Raise Awareness of Prevent (WRAP)", "2018-03-31", "Counted from registers"] in [
+        row[:4] for row in rows
+    ]
+    assert ["Status", "Requests"] in rows and ["New", "2"] in rows
+    workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
+    assert [c.value for c in workbook["Sessions delivered"][1]] == [
+        "Organisation",
+        "Organisation type",
+        "Course",
+        "Sessions",
+        "Attendees",
+    ]
+    assert workbook["Sessions delivered"]["B2"].value == "Local authority"
 
 
 def test_a_download_with_a_bad_date_goes_back_to_the_page_and_is_not_audited(small_world, signed_in, db):

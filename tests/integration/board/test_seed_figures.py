@@ -149,38 +149,45 @@ def _section(sections: dict, starts: str) -> list[dict]:
     return next(rows for title, rows in sections.items() if title.startswith(starts))
 
 
+def course_code(course: str) -> str | None:
+    """The code at the end of a course as the downloads name it: "… Prevent (WRAP)" is WRAP."""
+    if course == "All courses":
+        return None
+    return re.search(r"\(([A-Z-]+)\)$", course).group(1)
+
+
 def figures_from_tables(returns_rows, department_rows, delivery_rows, parse_date) -> dict:
     def number(value):
         return int(value) if value not in (None, "") else None
 
     return {
         "returns": {
-            (r["organisation"], r["course"], parse_date(r["period_end"])): (
-                number(r["compliant"]),
-                number(r["eligible"]),
-                number(r["percent"]),
-                r["rag"],
+            (r["Organisation"], course_code(r["Course"]), parse_date(r["Period ending"])): (
+                number(r["Compliant"]),
+                number(r["Eligible"]),
+                number(r["Compliant (%)"]),
+                r["RAG"].lower(),
             )
             for r in returns_rows
         },
         "departments": {
-            r["department"]: (
-                number(r["staff_requiring_training"]),
-                number(r["staff_trained"]),
-                number(r["sessions_delivered"]),
+            r["Department"]: (
+                number(r["Required"]),
+                number(r["Trained"]),
+                number(r["Sessions delivered"]),
             )
             for r in department_rows
-            if r["organisation"] == BARNET and r["department"] != "Total"
+            if r["Organisation"] == BARNET and not r["Department"].startswith("Total for")
         },
         "deliveries": {
-            (r["organisation"], r["course"]): (number(r["sessions"]), number(r["attendees"]))
+            (r["Organisation"], course_code(r["Course"])): (number(r["Sessions"]), number(r["Attendees"]))
             for r in delivery_rows
-            if r["organisation"] != "All organisations"
+            if r["Organisation"] != "All organisations"
         },
         "delivery_totals": {
-            (None if r["course"] == "All courses" else r["course"]): (number(r["sessions"]), number(r["attendees"]))
+            course_code(r["Course"]): (number(r["Sessions"]), number(r["Attendees"]))
             for r in delivery_rows
-            if r["organisation"] == "All organisations"
+            if r["Organisation"] == "All organisations"
         },
     }
 
@@ -188,9 +195,9 @@ def figures_from_tables(returns_rows, department_rows, delivery_rows, parse_date
 def figures_from_csv(body: bytes) -> dict:
     sections = csv_sections(body)
     return figures_from_tables(
-        _section(sections, "Partner returns"),
-        _section(sections, "Council departments"),
-        _section(sections, "Sessions delivered"),
+        _section(sections, "1. Partner organisations' compliance"),
+        _section(sections, "2. Council departments"),
+        _section(sections, "3. Sessions delivered"),
         date.fromisoformat,
     )
 
@@ -198,10 +205,10 @@ def figures_from_csv(body: bytes) -> dict:
 def figures_from_workbook(body: bytes) -> dict:
     workbook = load_workbook(io.BytesIO(body))
     assert workbook.sheetnames == [
-        "Partner returns",
+        "Partner compliance",
         "Council departments",
         "Sessions delivered",
-        "Percent by period",
+        "Coverage over time",
         "Requests by status",
         "Training requests",
     ]
@@ -211,7 +218,7 @@ def figures_from_workbook(body: bytes) -> dict:
         return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
 
     return figures_from_tables(
-        rows("Partner returns"),
+        rows("Partner compliance"),
         rows("Council departments"),
         rows("Sessions delivered"),
         lambda value: value.date(),
@@ -295,19 +302,20 @@ def test_without_the_trainer_every_session_counts(seed):
 
 def test_the_chart_has_each_organisations_percent_by_period_and_the_target(seed):
     report = board.board_report(date_from=TABLE_5_FROM, date_to=TABLE_5_TO, course=wrap())
-    charts = {chart["course"]: chart for chart in report.chart_data()}
+    charts = {chart.course_code: chart for chart in report.charts}
     assert set(charts) == {"WRAP", "PREVENT-BASIC"}
     chart = charts["WRAP"]
-    assert chart["target"] == 85
-    assert chart["labels"] == ["2018-03-31", "2018-06-30", "2018-09-30", "2018-12-31"]
-    lines = {s["label"]: s["data"] for s in chart["series"]}
-    assert lines["Royal Free London (return)"] == [76, 80, 81, 84]
-    assert lines[f"{BEH} (return)"] == [None, 88, 84, 83]
-    assert lines["Central London Community Healthcare (return)"] == [None, 92, 92, 93]
-    assert f"{BARNET} (from registers)" in lines
-    assert {s["label"]: s["data"] for s in charts["PREVENT-BASIC"]["series"]} == {
-        "Royal Free London (return)": [85, 85, 85, 85]
-    }
+    assert chart.target_percent == 85
+    assert chart.period_ends == [date(2018, 3, 31), date(2018, 6, 30), date(2018, 9, 30), date(2018, 12, 31)]
+
+    def lines(chart):
+        return {s.label: [p.percent if p else None for p in s.points] for s in chart.series}
+
+    assert lines(chart)["Royal Free London (return)"] == [76, 80, 81, 84]
+    assert lines(chart)[f"{BEH} (return)"] == [None, 88, 84, 83]
+    assert lines(chart)["Central London Community Healthcare (return)"] == [None, 92, 92, 93]
+    assert f"{BARNET} (from registers)" in lines(chart)
+    assert lines(charts["PREVENT-BASIC"]) == {"Royal Free London (return)": [85, 85, 85, 85]}
 
 
 def test_requests_received_in_the_period_with_their_outcome(seed):
@@ -372,13 +380,13 @@ def test_the_csv_gives_the_same_figures(seed, signed_in, db):
     first = next(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert first == [
         "Board report",
-        "from",
+        "From",
         "2018-01-01",
-        "to",
+        "To",
         "2018-12-31",
-        "course",
-        "WRAP",
-        "delivered_by",
+        "Course",
+        "Workshop to Raise Awareness of Prevent (WRAP)",
+        "Sessions delivered by",
         "Sam Rosengard",
     ]
     events = db.session.query(AuditEvent).filter_by(action="board_report.exported").all()
@@ -397,7 +405,17 @@ def test_the_workbook_gives_the_same_figures_one_sheet_per_table(seed, signed_in
     body = response.get_data()
     assert_2018_report(figures_from_workbook(body))
     sheet = load_workbook(io.BytesIO(body))["Council departments"]
-    assert [c.value for c in sheet[1]][:3] == ["organisation", "department", "staff_requiring_training"]
+    assert [c.value for c in sheet[1]] == [
+        "Organisation",
+        "Department",
+        "Required",
+        "Trained",
+        "Coverage (%)",
+        "Target (%)",
+        "RAG",
+        "Sessions delivered",
+        "Attendees",
+    ]
     assert sheet[1][0].font.bold and sheet.freeze_panes == "A2"
     assert isinstance(sheet["C2"].value, int)  # numbers as numbers
     assert sheet.column_dimensions["A"].width >= len(BARNET)

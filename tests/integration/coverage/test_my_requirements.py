@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from flask import render_template_string
+from sqlalchemy import select
 
-from tests.factories import make_course, make_department, make_organisation, make_person, make_requirement, wrap_course
+from tests.factories import (
+    make_course,
+    make_department,
+    make_organisation,
+    make_person,
+    make_requirement,
+    make_session,
+    make_user,
+    wrap_course,
+)
 from tests.support.coverage_builders import add_records, make_equivalent, move
+from tracker.accounts.models import Role
+from tracker.common.time import format_date, today_london
+from tracker.courses.models import Course
+from tracker.courses.standard import add_standard_courses
 from tracker.coverage.my_requirements import training_status_for_person
+from tracker.extensions import db
 
 AS_OF = date(2019, 1, 1)
 
@@ -109,3 +125,90 @@ def test_a_fixed_number_of_queries(app, queries):
     with queries() as counter:
         assert len(training_status_for_person(person, as_of=AS_OF)) == 5
     assert counter.count <= 4
+
+
+# --- Met by an equivalent, and where "Find a session" leads ------------------------------------------------------
+
+
+def standard_barnet():
+    """The standard courses (WRAP and Home Office e-learning also meet Basic Awareness), both required in Barnet."""
+    add_standard_courses()
+    courses = {c.code: c for c in db.session.scalars(select(Course))}
+    barnet = make_organisation(name="London Borough of Barnet")
+    fostering = make_department(organisation=barnet, name="Fostering")
+    make_requirement(course=courses["WRAP"], organisation=barnet)
+    make_requirement(course=courses["PREVENT-BASIC"], organisation=barnet)
+    return courses, barnet, fostering
+
+
+def test_a_requirement_met_by_an_equivalent_names_it_and_its_date(app):
+    courses, _, fostering = standard_barnet()
+    person = make_person(department=fostering)
+    add_records([person.id], courses["WRAP"], date(2026, 12, 3))
+    basic, wrap = training_status_for_person(person, as_of=date(2026, 12, 5))
+    assert (basic.course_code, wrap.course_code) == ("PREVENT-BASIC", "WRAP")
+    assert basic.met and basic.met_by_equivalent and basic.met_by.code == "WRAP"
+    assert basic.met_by_completed_on == date(2026, 12, 3) and basic.valid_until == date(2029, 12, 2)
+    assert [c.code for c in basic.satisfied_by] == ["PREVENT-BASIC", "HO-ELEARN", "WRAP"]
+    assert wrap.met and not wrap.met_by_equivalent and [c.code for c in wrap.satisfied_by] == ["WRAP", "HO-ELEARN"]
+    # Its own record, as long-lived as the equivalent's, is the one named.
+    add_records([person.id], courses["PREVENT-BASIC"], date(2026, 12, 3))
+    basic, _ = training_status_for_person(person, as_of=date(2026, 12, 5))
+    assert not basic.met_by_equivalent and basic.met_by.code == "PREVENT-BASIC"
+
+
+def _row(html: str, code: str) -> str:
+    """The requirements table's row of the course `code`, as text with its links' addresses."""
+    section = html.split('id="my-requirements"')[1].split('id="my-record"')[0]
+    row = next(r for r in section.split('<tr class="govuk-table__row">') if f"({code})</th>" in r)
+    return re.sub(r"\s+", " ", row)
+
+
+def test_my_training_says_met_by_wrap_and_offers_wrap_sessions_when_basic_has_none(app, signed_in):
+    courses, _, fostering = standard_barnet()
+    trained = make_user(Role.STAFF, person=make_person(department=fostering))
+    completed = today_london() - timedelta(days=2)
+    add_records([trained.person_id], courses["WRAP"], completed)
+    page = signed_in(trained).get("/my-training").get_data(as_text=True)
+    assert f"Met by WRAP on {format_date(completed)}" in _row(page, "PREVENT-BASIC")
+    assert "Met by" not in _row(page, "WRAP")
+
+    untrained = signed_in(make_user(Role.STAFF, person=make_person(department=fostering)))
+    page = untrained.get("/my-training").get_data(as_text=True)
+    for code in ("PREVENT-BASIC", "WRAP"):  # no sessions at all: no link to an empty list
+        assert "Find a" not in _row(page, code) and "No sessions" in _row(page, code)
+
+    elsewhere = make_session(course=courses["WRAP"], audience=[make_organisation()])  # not open to Barnet
+    page = untrained.get("/my-training").get_data(as_text=True)
+    assert "Find a" not in _row(page, "PREVENT-BASIC")
+
+    wrap_session = make_session(course=courses["WRAP"])
+    page = untrained.get("/my-training").get_data(as_text=True)
+    basic_row = _row(page, "PREVENT-BASIC")
+    assert f'href="/sessions?course={courses["WRAP"].id}"' in basic_row and "(WRAP also meets this)" in basic_row
+    assert f"/sessions?course={courses['PREVENT-BASIC'].id}" not in basic_row
+    listed = untrained.get(f"/sessions?course={courses['WRAP'].id}").get_data(as_text=True)
+    assert f'href="/sessions/{wrap_session.id}"' in listed and "There are no upcoming sessions" not in listed
+    assert f'href="/sessions/{elsewhere.id}"' not in listed
+
+    make_session(course=courses["PREVENT-BASIC"])
+    basic_row = _row(untrained.get("/my-training").get_data(as_text=True), "PREVENT-BASIC")
+    own_link = basic_row.index(f'href="/sessions?course={courses["PREVENT-BASIC"].id}"')
+    assert own_link < basic_row.index(f'href="/sessions?course={courses["WRAP"].id}"')  # its own course first
+
+
+def test_my_training_with_requirements_issues_a_fixed_number_of_queries(app, signed_in, queries):
+    courses, _, fostering = standard_barnet()
+    client = signed_in(make_user(Role.STAFF, person=make_person(department=fostering)))
+    counts = []
+    for sessions in (1, 30):
+        for _ in range(sessions):
+            make_session(course=courses["WRAP"])
+            make_session(course=courses["PREVENT-BASIC"])
+        client.get("/my-training")
+        with queries() as counter:
+            assert client.get("/my-training").status_code == 200
+        counts.append(counter.count)
+    # The six of a page with nothing wanted (tests/integration/booking/test_pages.py), and one more: the sessions
+    # of each course meeting a requirement not met.
+    assert counts == [7, 7], counts

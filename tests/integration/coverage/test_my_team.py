@@ -22,9 +22,10 @@ from tests.factories import (
 from tests.support.coverage_builders import add_people, add_records
 from tracker.accounts.models import Role
 from tracker.booking.models import Booking, BookingSource, BookingStatus
-from tracker.common.time import add_months, today_london, utc_now
+from tracker.common.time import add_months, format_date, today_london, utc_now
 from tracker.coverage import team
 from tracker.coverage.people_to_train import PersonTrainingStatus
+from tracker.people.models import Placement
 
 
 @pytest.fixture
@@ -80,6 +81,41 @@ def test_my_team_page(squad, signed_in):
     for label in ("Trained", "Expiring soon", "Expired", "Never trained"):
         assert f">{label}</strong>" in html
     assert "Booked for " in html
+
+
+def test_the_managers_own_status_is_shown_apart_and_the_difference_to_coverage_explained(squad, signed_in, app):
+    from tracker.coverage import loading, queries
+
+    manager = squad["manager"].person
+    manager.job_title = "Social Worker"  # required of them too
+    children = next(d for d in manager.organisation.departments if d.name == "Children and Family Services")
+    manager.placements.append(Placement(department=children, from_date=add_months(today_london(), -12)))
+    completed = today_london() - timedelta(days=10)
+    add_records([manager.id], squad["wrap"], completed)
+    status = team.team_status(manager=manager, course=squad["wrap"])
+    assert status.you.person is manager and status.you.required and status.you.is_trained
+    assert status.you.valid_until == add_months(completed, 36) - timedelta(days=1)
+    assert manager not in [m.person for m in status.members]  # not in the team's figures: still 2 of 6
+    assert (status.required, status.trained) == (6, 2)
+    # Coverage counts the department's people, the manager included and the line report placed elsewhere not.
+    context = loading.load_context(course=squad["wrap"])
+    report = queries.coverage_report(course=squad["wrap"], department_id=children.id, context=context)
+    (row,) = [r for r in report.rows if r.department_id == children.id]
+    assert (row.required, row.trained) == (6, 3)
+
+    html = signed_in(squad["manager"]).get("/my-team").get_data(as_text=True)
+    you = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'id="your-status">(.*?)</p>', html, re.S).group(1)))
+    assert "Trained" in you and f"Valid until {format_date(status.you.valid_until)}." in you
+    assert "It is required of you." in you
+    assert "The figures below count your team" in html and "not you" in html
+    assert "2 of 6 people required in your team are trained today" in html
+    assert not any("Morgan Manager" in cells for cells in re.findall(r'<th scope="row"[^>]*>(.*?)</th>', html))
+
+
+def test_a_manager_never_trained_sees_it(squad, signed_in):
+    html = signed_in(squad["manager"]).get("/my-team").get_data(as_text=True)
+    you = re.search(r'id="your-status">(.*?)</p>', html, re.S).group(1)
+    assert ">Never trained</strong>" in you and "It is not required of you." in you
 
 
 def test_book_untrained_confirms_then_books_as_manager_with_the_rest_waitlisted(squad, signed_in, db):

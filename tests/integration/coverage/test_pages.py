@@ -132,7 +132,12 @@ def test_department_detail_lists_people_to_train_most_urgent_first(council, sign
     # 4 never trained, then the one whose training expires on 20 February 2019 (valid until the 19th).
     assert statuses == ["Never trained"] * 4 + ["Expiring soon"]
     assert people[-1][4] == "19 February 2019"
-    assert "5 people required in Children and Family Services" in html
+    # The sentence counts what the table says: 10 required, 4 of them untrained (10 - 6), 1 expiring, 5 listed.
+    summary = re.sub(r"\s+", " ", re.search(r'id="people-summary">(.*?)</p>', html, re.S).group(1))
+    assert summary == (
+        "Of the 10 people required in Children and Family Services (and the teams beneath it) on 1 January 2019,"
+        " 4 are not trained and 1 has training that expires within 90 days. These 5 people are listed below."
+    )
     assert 'class="govuk-breadcrumbs' in html and ">London Borough of Barnet</a>" in html
 
 

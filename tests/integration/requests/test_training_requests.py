@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import make_config
-from tests.factories import make_booking, make_organisation, make_person, make_session, make_user
+from tests.factories import make_user
 from tracker.accounts.models import Role
-from tracker.attendance.models import Attendance, AttendanceOutcome
 from tracker.common.time import utc_now
 from tracker.invites.emails import render_outgoing
 from tracker.invites.models import OutboxMessage
@@ -119,29 +118,6 @@ def test_the_flow_refuses_impossible_moves(app, db):
 
 def test_staff_cannot_see_requests(app, signed_in):
     assert signed_in(make_user(Role.STAFF)).get("/training-requests").status_code == 403
-
-
-def test_organisations_not_reached(app, db):
-    mencap = make_organisation(name="Barnet MENCAP", kind=OrganisationKind.THIRD_SECTOR)
-    mind = make_organisation(name="Barnet MIND", kind=OrganisationKind.THIRD_SECTOR)
-    council = make_organisation(name="London Borough of Barnet", kind=OrganisationKind.LOCAL_AUTHORITY)
-    wdp = make_organisation(name="Westminster Drug Project", kind=OrganisationKind.THIRD_SECTOR)
-    recent = make_session(starts_at=utc_now() - timedelta(days=30), capacity=5)
-    old = make_session(starts_at=utc_now() - timedelta(days=500), capacity=5)
-    for organisation, training_session in ((mencap, recent), (wdp, old)):
-        person = make_person(organisation=organisation)
-        booking = make_booking(training_session, person, source="coordinator") if False else None
-        from tracker.booking.models import Booking
-
-        booking = Booking(session_id=training_session.id, person_id=person.id, status="confirmed", source="walk_in")
-        db.session.add(booking)
-        db.session.flush()
-        db.session.add(Attendance(booking_id=booking.id, outcome=AttendanceOutcome.ATTENDED))
-    make_person(organisation=mind)
-    make_person(organisation=council)
-    db.session.flush()
-    names = [organisation.name for organisation, _ in services.organisations_not_reached()]
-    assert names == ["Barnet MIND", "Westminster Drug Project"]
 
 
 def test_a_session_created_from_a_request_is_for_that_organisation_and_schedules_it(app, client, signed_in, db):

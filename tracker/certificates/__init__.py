@@ -1,0 +1,1 @@
+"""Certificates of attendance: a one-page PDF from a signed-off training record, and its public check page."""
