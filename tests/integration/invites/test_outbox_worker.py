@@ -137,7 +137,7 @@ def test_a_stale_worker_cannot_record_over_a_reclaimed_row(app, smtp):
     claimed = outbox.claim_due(worker_id="slow", limit=10, now=utc_now(), lease_seconds=300)
     assert len(claimed) == 1
     assert deliver(now=utc_now() + timedelta(minutes=10)).sent == 1  # another worker reclaims the lapsed row
-    outbox._record_sent(claimed[0], "slow", now=utc_now(), message_id="<late@x>")
+    outbox._record_sent([(claimed[0], "<late@x>")], "slow", now=utc_now())
     [row] = outbox_rows()
     assert row.message_id != "<late@x>" and row.claimed_by != "slow"
 
