@@ -8,15 +8,17 @@ from typing import Any
 
 from sqlalchemy import inspect, or_, select
 
-from tracker.accounts.models import ApiToken, LoginSession, UserAccount, UserRole
+from tracker.accounts.models import AccountLink, ApiToken, ExternalIdentity, LoginSession, UserAccount, UserRole
 from tracker.attendance.models import Attendance, AttendanceChange, TrainingRecord
 from tracker.booking.models import Booking
+from tracker.certificates.models import Certificate
 from tracker.common.audit import AuditEvent, record_event
 from tracker.courses.models import SessionTrainer, TrainerAccreditation
 from tracker.coverage.models import PartnerReturn
 from tracker.extensions import db
 from tracker.invites.models import CalendarFeedToken, OutboxMessage
 from tracker.people.models import DepartmentManager, Person, Placement
+from tracker.refreshers.models import ManagerDigest, RefresherReminder
 from tracker.requests.models import TrainingRequest
 
 #: Columns never exported: secrets (hashes of passwords and tokens).
@@ -49,10 +51,17 @@ def export_person(person: Person, *, actor) -> dict[str, list[dict[str, Any]]]:
         "user_role": _rows(select(UserRole).where(UserRole.user_id == account.id)) if account else [],
         "login_session": _rows(select(LoginSession).where(LoginSession.user_id == account.id)) if account else [],
         "api_token": _rows(select(ApiToken).where(ApiToken.user_id == account.id)) if account else [],
+        "external_identity": _rows(select(ExternalIdentity).where(ExternalIdentity.user_id == account.id))
+        if account
+        else [],
+        "account_link": _rows(select(AccountLink).where(AccountLink.person_id == person.id)),
         "booking": _rows(select(Booking).where(Booking.person_id == person.id).order_by(Booking.id)),
         "attendance": _rows(select(Attendance).where(Attendance.booking_id.in_(booking_ids))),
         "attendance_change": _rows(select(AttendanceChange).where(AttendanceChange.booking_id.in_(booking_ids))),
         "training_record": _rows(select(TrainingRecord).where(TrainingRecord.person_id == person.id)),
+        "certificate": _rows(select(Certificate).where(Certificate.person_id == person.id)),
+        "refresher_reminder": _rows(select(RefresherReminder).where(RefresherReminder.person_id == person.id)),
+        "manager_digest": _rows(select(ManagerDigest).where(ManagerDigest.person_id == person.id)),
         "session_trainer": _rows(select(SessionTrainer).where(SessionTrainer.person_id == person.id)),
         "trainer_accreditation": _rows(select(TrainerAccreditation).where(TrainerAccreditation.person_id == person.id)),
         "calendar_feed_token": _rows(select(CalendarFeedToken).where(CalendarFeedToken.person_id == person.id)),
