@@ -1,7 +1,8 @@
 """Retention: erase the personal details of people who left long enough ago.
 
 What is erased: names (replaced by "Erased person"), email, HR reference, the sign-in account's
-password, sessions, tokens and feed tokens, and the emails addressed to them. What stays: the person
+password, sessions, tokens, feed tokens, emailed links and sign-in identities at an OpenID provider, and
+the emails addressed to them. What stays: the person
 row's id, organisation, job title, start and leave dates, placements, bookings, attendance and training
 records — so every past coverage figure and board report gives the same counts after the purge.
 """
@@ -13,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import delete, select, update
 
-from tracker.accounts.models import ApiToken, LoginSession, UserAccount
+from tracker.accounts.models import AccountLink, ApiToken, ExternalIdentity, LoginSession, UserAccount
 from tracker.common.audit import AuditEvent, record_event
 from tracker.common.time import add_months, today_london, utc_now
 from tracker.extensions import db
@@ -65,6 +66,8 @@ def purge_leavers(*, months: int, dry_run: bool = False, today: date | None = No
             account.password_hash = None
             db.session.execute(delete(LoginSession).where(LoginSession.user_id == account.id))
             db.session.execute(delete(ApiToken).where(ApiToken.user_id == account.id))
+            # The provider's subject and the email it gave: a way back to the person.
+            db.session.execute(delete(ExternalIdentity).where(ExternalIdentity.user_id == account.id))
             db.session.execute(
                 update(AuditEvent)
                 .where(AuditEvent.actor_user_id == account.id)
@@ -86,6 +89,7 @@ def purge_leavers(*, months: int, dry_run: bool = False, today: date | None = No
                 update(AuditEvent).where(AuditEvent.actor_label == old_email).values(actor_label="erased")
             )
         db.session.execute(delete(CalendarFeedToken).where(CalendarFeedToken.person_id == person.id))
+        db.session.execute(delete(AccountLink).where(AccountLink.person_id == person.id))
         if old_email:
             db.session.execute(delete(OutboxMessage).where(OutboxMessage.recipient_email == old_email))
         record_event(

@@ -78,3 +78,36 @@ def test_an_erased_leavers_account_can_no_longer_sign_in(app, db, client):
     db.session.commit()
     assert client.post("/sign-in", data={"email": email, "password": "a long test passphrase 42"}).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
+
+
+def test_an_erased_leavers_sign_in_identities_and_emailed_links_go(app, db):
+    from datetime import timedelta
+
+    from tracker.accounts.models import AccountLink, ExternalIdentity, LinkPurpose
+    from tracker.common.time import utc_now
+
+    user = make_user(Role.STAFF, end_date=date(2018, 1, 31))
+    stayer = make_user(Role.STAFF)
+    for account in (user, stayer):
+        db.session.add_all(
+            [
+                ExternalIdentity(
+                    user_id=account.id,
+                    provider="entra",
+                    issuer="https://login.example/tenant/v2.0",
+                    subject=f"subject-{account.id}",
+                    email=account.person.email,
+                ),
+                AccountLink(
+                    person_id=account.person_id,
+                    purpose=LinkPurpose.PASSWORD_RESET,
+                    token_hash=f"{account.id:064d}",
+                    expires_at=utc_now() + timedelta(hours=1),
+                ),
+            ]
+        )
+    db.session.flush()
+    purge_leavers(months=72)
+    db.session.commit()
+    assert db.session.scalars(select(ExternalIdentity.user_id)).all() == [stayer.id]
+    assert db.session.scalars(select(AccountLink.person_id)).all() == [stayer.person_id]
