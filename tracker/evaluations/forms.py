@@ -5,26 +5,33 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.common.forms import IsoDateField
 from tracker.evaluations.models import COMMENT_MAX
 
 CONFIDENCE = [
-    (1, "1 – Not at all confident"),
-    (2, "2 – Slightly confident"),
-    (3, "3 – Fairly confident"),
-    (4, "4 – Confident"),
-    (5, "5 – Very confident"),
+    SelectChoice(1, "1 – Not at all confident"),
+    SelectChoice(2, "2 – Slightly confident"),
+    SelectChoice(3, "3 – Fairly confident"),
+    SelectChoice(4, "4 – Confident"),
+    SelectChoice(5, "5 – Very confident"),
 ]
 USEFULNESS = [
-    (1, "1 – Not useful"),
-    (2, "2 – Slightly useful"),
-    (3, "3 – Fairly useful"),
-    (4, "4 – Useful"),
-    (5, "5 – Very useful"),
+    SelectChoice(1, "1 – Not useful"),
+    SelectChoice(2, "2 – Slightly useful"),
+    SelectChoice(3, "3 – Fairly useful"),
+    SelectChoice(4, "4 – Useful"),
+    SelectChoice(5, "5 – Very useful"),
 ]
-TRAINER_RATING = [(1, "1 – Very poor"), (2, "2 – Poor"), (3, "3 – Adequate"), (4, "4 – Good"), (5, "5 – Very good")]
+TRAINER_RATING = [
+    SelectChoice(1, "1 – Very poor"),
+    SelectChoice(2, "2 – Poor"),
+    SelectChoice(3, "3 – Adequate"),
+    SelectChoice(4, "4 – Good"),
+    SelectChoice(5, "5 – Very good"),
+]
 
 
 def _score(label: str, choices, message: str) -> RadioField:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from wtforms.fields.choices import SelectChoice
 
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
@@ -59,11 +60,11 @@ def feedback_sent() -> ResponseReturnValue:
 def evaluation_results() -> ResponseReturnValue:
     """Results of the post-session evaluation by course and trainer, for a period; no names of who answered."""
     filters = ResultsFilterForm(formdata=request.args or None)
-    filters.course_id.choices = [("", "All courses")] + [
-        (str(c.id), f"{c.name} ({c.code})") for c in results.list_course_choices()
+    filters.course_id.choices = [SelectChoice("", "All courses")] + [
+        SelectChoice(str(c.id), f"{c.name} ({c.code})") for c in results.list_course_choices()
     ]
-    filters.trainer_id.choices = [("", "All trainers")] + [
-        (str(person_id), name) for person_id, name in results.list_trainer_choices()
+    filters.trainer_id.choices = [SelectChoice("", "All trainers")] + [
+        SelectChoice(str(person_id), name) for person_id, name in results.list_trainer_choices()
     ]
     found = None
     if not request.args or filters.validate():
