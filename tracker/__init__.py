@@ -67,6 +67,9 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     from tracker.invites import services as invites
 
     invites.init_app(app)  # booking and session events -> the email outbox
+    from tracker.evaluations import invitations as evaluations
+
+    evaluations.init_app(app)  # a register signed off -> evaluation requests in the outbox
     from tracker.common import macros
 
     macros.init_app(app)  # last: the macros see the Jinja globals as they are now (csrf_token among them)
@@ -157,6 +160,7 @@ BLUEPRINT_MODULES = [
     "tracker.accounts.oidc_routes",
     "tracker.certificates.routes",
     "tracker.sessions.attendee_routes",
+    "tracker.evaluations.routes",
 ]
 
 

@@ -136,6 +136,12 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # A session's bookings and attendance: its delivering trainers and the coordinator (`can_manage_session`).
     "attendee_list.export_csv": TRAINERS,
     "attendee_list.export_xlsx": TRAINERS,
+    # --- Post-session evaluation (evaluations/) ----------------------------------------------------------
+    # The token in the emailed link is the credential (only its hash is stored); the answers name nobody.
+    "evaluations.give_feedback": PUBLIC,
+    "evaluations.feedback_sent": PUBLIC,
+    # Results by course, trainer and period: the coordinator's (small groups are suppressed in any case).
+    "evaluations.evaluation_results": COORDINATOR,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
@@ -209,4 +215,5 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "api_attendees.SessionAttendees": TRAINERS,
     "api_attendees.SessionAttendeesCsv": TRAINERS,
     "api_attendees.SessionAttendeesXlsx": TRAINERS,
+    "api_evaluations.Evaluations": COORDINATOR,
 }

@@ -23,6 +23,7 @@ from tracker.courses.models import (
     TrainingSession,
 )
 from tracker.coverage.models import PartnerReturn, PartnerReturnVersion
+from tracker.evaluations.models import EvaluationInvitation, EvaluationResponse
 from tracker.invites.heartbeat import WorkerHeartbeat
 from tracker.invites.models import CalendarFeedToken, OutboxMessage
 from tracker.people.models import Department, DepartmentManager, Organisation, Person, Placement
@@ -42,6 +43,8 @@ __all__ = [
     "CourseEquivalence",
     "Department",
     "DepartmentManager",
+    "EvaluationInvitation",
+    "EvaluationResponse",
     "ExternalIdentity",
     "LoginSession",
     "ManagerDigest",

@@ -33,6 +33,7 @@ RESOURCE_MODULES = [
     "board",
     "certificates",
     "attendees",
+    "evaluations",
 ]
 
 

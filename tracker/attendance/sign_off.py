@@ -27,6 +27,7 @@ from tracker.attendance.services import (
     sign_off_problem,
     summarise_register,
 )
+from tracker.attendance.signals import register_signed_off
 from tracker.attendance.training_records import list_session_records
 from tracker.common.audit import record_event
 from tracker.common.time import utc_now
@@ -103,6 +104,7 @@ def sign_off_register(
             "expires_on": expires_on,
         },
     )
+    register_signed_off.send(locked, lines=lines, now=now)
     return records
 
 

@@ -16,6 +16,8 @@ For a period [date_from, date_to] (London dates, both included) and a course (WR
    local-authority organisation's percent computed from registers at the same period ends (quarter
    ends when there are no returns of that course).
 5. **Training requests** received in the period, with their status and, once scheduled, the session.
+6. **Post-session evaluation** by course, of sessions starting in the period (tracker.evaluations.results):
+   responses, average confidence before and after, percent finding it useful; fewer than 3 responses suppressed.
 
 Every figure uses `tracker.coverage.rag`. The report is a fixed number of SQL statements whatever the
 size of the data (about ten; see `board_report`).
@@ -50,6 +52,8 @@ from tracker.coverage.board_rows import (
     TrainerChoice,
 )
 from tracker.coverage.models import PartnerReturn
+from tracker.evaluations import results as evaluation_results
+from tracker.evaluations.results import EvaluationFilter
 from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
 from tracker.requests.models import RequestStatus, TrainingRequest
@@ -377,7 +381,7 @@ def board_report(
 
     Statements: organisation kinds; the returns; the coverage context (equivalents, requirements, tree)
     and its two counting statements; the registers at the chart's period ends; the deliveries; the
-    requests; plus the course list unless `courses` is given and the trainer when `trainer_id` is.
+    requests; the post-session evaluation by course; plus the course list unless `courses` is given and the trainer when `trainer_id` is.
     Raises BoardReportError for a period that starts after it ends or an unknown trainer.
     """
     check_period(date_from, date_to)
@@ -401,6 +405,7 @@ def board_report(
         courses={c.id: c for c in courses},
     )
     requests = _requests(date_from, date_to)
+    evaluations = evaluation_results.figures_by_course(EvaluationFilter(date_from=date_from, date_to=date_to))
     counts = dict.fromkeys(RequestStatus, 0)
     for row in requests:
         counts[row.status] += 1
@@ -416,4 +421,5 @@ def board_report(
         charts=_charts(return_tables, register_points, course, ends),
         requests=requests,
         request_counts=counts,
+        evaluations=evaluations,
     )

@@ -16,6 +16,7 @@ from tracker.courses.models import Course
 from tracker.coverage import board, board_chart, board_export, board_rows, demand, loading, outreach
 from tracker.coverage.board_forms import BoardReportForm, DemandPlanningForm
 from tracker.coverage.loading import CoverageError
+from tracker.evaluations.results import MIN_RESPONSES
 
 bp = Blueprint("board", __name__)
 
@@ -93,6 +94,7 @@ def board_report() -> ResponseReturnValue:
         report=report,
         charts=board_chart.draw_charts(report) if report else [],
         args=question.args() if question and report else {},
+        evaluation_min_responses=MIN_RESPONSES,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from tracker.courses.models import Course
 from tracker.coverage.rag import Rag, percent, rag
+from tracker.evaluations.results import GroupFigures
 from tracker.people.models import OrganisationKind
 from tracker.requests.models import RequestStatus
 
@@ -187,6 +188,8 @@ class BoardReport:
     charts: list[CourseChart]
     requests: list[RequestRow]
     request_counts: dict[RequestStatus, int] = field(default_factory=dict)
+    #: Post-session evaluation by course, of sessions starting in the period (tracker.evaluations.results).
+    evaluations: list[GroupFigures] = field(default_factory=list)
 
     @property
     def return_points(self) -> list[PeriodPoint]:

@@ -51,6 +51,12 @@ TASKS: list[Task] = [
     ),
     Task("board.board_report", "Board report", "The Health and Wellbeing Board report for a period.", True),
     Task(
+        "evaluations.evaluation_results",
+        "Session feedback",
+        "What attendees said about sessions: confidence before and after, usefulness, trainers.",
+        False,
+    ),
+    Task(
         "board.demand_planning",
         "Demand planning",
         "Sessions to plan so each department reaches the target by a date.",

@@ -64,7 +64,7 @@ def test_bad_dates_are_shown_next_to_the_field(small_world, signed_in, query, me
 def test_the_page_is_printable(small_world, signed_in):
     html = signed_in(small_world["coordinator"]).get(f"/board-report?{QUERY}").get_data(as_text=True)
     # Sections flowing on as in a committee paper; the form and buttons hidden from print.
-    assert html.count('class="app-print-section app-board-section"') == 5
+    assert html.count('class="app-print-section app-board-section"') == 6  # 6: what attendees said (evaluations)
     assert '<div data-app-print="hide">' in html and 'data-app-print="hide">\n  <button type="button"' in html
     assert "data-app-print-button hidden>Print this report</button>" in html
     assert 'src="/static/js/print-button.js?v=' in html
@@ -255,5 +255,6 @@ def test_the_page_and_downloads_issue_a_fixed_number_of_queries(small_world, sig
     assert small == large, (small, large)
     # Page: 1 for the signed-in user (person and roles), the courses and the trainers to choose from, then the
     # report: organisation kinds, returns, the coverage context (3) and counts (2), the registers at the
-    # chart's period ends, the deliveries, the requests. Download: the same, and the audit event.
-    assert large == [13, 14]
+    # chart's period ends, the deliveries, the requests, the post-session evaluation by course. Download: the same,
+    # and the audit event.
+    assert large == [14, 15]

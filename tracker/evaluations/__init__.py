@@ -1,0 +1,1 @@
+"""Post-session evaluation: the request emailed after sign-off, the anonymous form, and the results."""
