@@ -157,6 +157,7 @@ BLUEPRINT_MODULES = [
     "tracker.accounts.oidc_routes",
     "tracker.certificates.routes",
     "tracker.sessions.attendee_routes",
+    "tracker.checkin.routes",
 ]
 
 

@@ -136,6 +136,16 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     # A session's bookings and attendance: its delivering trainers and the coordinator (`can_manage_session`).
     "attendee_list.export_csv": TRAINERS,
     "attendee_list.export_xlsx": TRAINERS,
+    # --- Self check-in (checkin/) ---------------------------------------------------------------------------
+    # The code screen and the register's arrivals: whoever may see the register (`can_view_register`).
+    "checkin.show_code": TRAINERS,
+    "checkin.arrivals": TRAINERS,
+    # Attendees: the rotating code shown in the room, then the signed pass in the address, let them reach the
+    # check-in page; they then sign in, or confirm a code emailed to their booked address (rate-limited).
+    "checkin.start": PUBLIC,
+    "checkin.check_in": PUBLIC,
+    "checkin.ask_for_email_code": PUBLIC,
+    "checkin.enter_email_code": PUBLIC,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator
