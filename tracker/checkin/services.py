@@ -229,6 +229,7 @@ def send_email_code(
             CheckInEmailCode.used_at.is_(None),
         )
         .values(used_at=now)
+        .execution_options(synchronize_session="fetch")
     )
     code = f"{secrets.randbelow(10**6):06d}"
     lifetime = email_code_lifetime()
