@@ -189,5 +189,7 @@ def _booking_id(demo_data, session_id: int, email: str) -> int:
 
     with demo_data() as db:
         return db.session.scalar(
-            select(Booking.id).join(Person).where(Booking.session_id == session_id, Person.email == email)
+            select(Booking.id)
+            .join(Person, Person.id == Booking.person_id)
+            .where(Booking.session_id == session_id, Person.email == email)
         )
