@@ -19,7 +19,6 @@ from tracker.attendance.forms import (
 from tracker.attendance.models import AttendanceOutcome, TrainingRecord, last_valid_day
 from tracker.attendance.sign_off import reopen_register, sign_off_register
 from tracker.booking.models import Booking
-from tracker.checkin.services import check_in_times
 from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error
 from tracker.common.permissions import require
@@ -62,7 +61,6 @@ def _render_register(training_session: TrainingSession, *, error: str | None = N
             summary=services.summarise_register(lines, training_session.course),
             history=services.list_register_history(training_session),
             events=services.list_register_events(training_session),
-            check_ins=check_in_times(training_session),
             can_mark=services.can_mark_register(_actor(), training_session),
             can_reopen=services.can_reopen_register(_actor()),
             marking_problem=services.marking_problem(training_session),

@@ -22,8 +22,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.common.errors import TrackerError
 
-#: RFC 4648 base32 without 0, 1, 8 and 9: read off a screen across a room, nothing is taken for O, I or B.
+#: RFC 4648 base32: no 0, 1, 8 or 9, so what is read off a screen as one of those is taken for O, I or B.
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 CODE_LENGTH = 6
 #: A code older than this many hours is "not valid" rather than "expired" (and costs nothing more to check).
 EXPIRED_LOOKBACK_HOURS = 12
@@ -67,7 +68,7 @@ def code_for(session_id: int, window: int) -> str:
 
 def normalise_code(text: str | None) -> str | None:
     """The code from what someone typed (any case, spaces and hyphens), or None if it cannot be one."""
-    code = "".join(ch for ch in (text or "").upper() if ch not in " -")
+    code = "".join(ch for ch in (text or "").upper() if ch not in " -").translate(LOOKALIKES)
     if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
         return None
     return code

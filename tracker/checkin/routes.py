@@ -62,6 +62,13 @@ def _session_or_problem(token: str) -> TrainingSession | ResponseReturnValue:
 # --- The trainer: the code on the screen, arrivals on the register -----------------------------------------------
 
 
+@bp.app_template_global("check_in_times")
+def check_in_times(training_session: TrainingSession) -> dict:
+    """For the register page: when each booking checked in (one statement). A template global, so the attendance
+    package, below this one, does not import it."""
+    return services.check_in_times(training_session)
+
+
 @bp.route("/sessions/<int:session_id>/check-in-code")
 def show_code(session_id: int) -> ResponseReturnValue:
     """A full-screen QR code (and the code itself, to type) that attendees scan to check in; it changes every few
