@@ -98,6 +98,13 @@ class Config:
     LINK_LIMIT_PER_EMAIL = os.environ.get("LINK_LIMIT_PER_EMAIL", "3 per hour")
     #: The public certificate check page (/certificates/<code>), per client address.
     CERTIFICATE_CHECK_LIMIT = os.environ.get("CERTIFICATE_CHECK_LIMIT", "30 per minute")
+    #: Self check-in: each code shown on the trainer's screen is current this many minutes and works until the end of
+    #: the next code's; an emailed check-in code works this long; failed tries and emailed codes per client address,
+    #: and codes per email address.
+    CHECKIN_CODE_MINUTES = _int("CHECKIN_CODE_MINUTES", 3)
+    CHECKIN_EMAIL_CODE_MINUTES = _int("CHECKIN_EMAIL_CODE_MINUTES", 10)
+    CHECKIN_LIMIT = os.environ.get("CHECKIN_LIMIT", "60 per 10 minutes")
+    CHECKIN_EMAIL_LIMIT = os.environ.get("CHECKIN_EMAIL_LIMIT", "3 per 10 minutes")
     #: How long emailed single-use links work.
     PASSWORD_RESET_MINUTES = _int("PASSWORD_RESET_MINUTES", 60)
     SET_PASSWORD_LINK_DAYS = _int("SET_PASSWORD_LINK_DAYS", 7)

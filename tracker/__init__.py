@@ -161,6 +161,7 @@ BLUEPRINT_MODULES = [
     "tracker.certificates.routes",
     "tracker.sessions.attendee_routes",
     "tracker.evaluations.routes",
+    "tracker.checkin.routes",
 ]
 
 

@@ -142,6 +142,16 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "evaluations.feedback_sent": PUBLIC,
     # Results by course, trainer and period: the coordinator's (small groups are suppressed in any case).
     "evaluations.evaluation_results": COORDINATOR,
+    # --- Self check-in (checkin/) ---------------------------------------------------------------------------
+    # The code screen and the register's arrivals: whoever may see the register (`can_view_register`).
+    "checkin.show_code": TRAINERS,
+    "checkin.arrivals": TRAINERS,
+    # Attendees: the rotating code shown in the room, then the signed pass in the address, let them reach the
+    # check-in page; they then sign in, or confirm a code emailed to their booked address (rate-limited).
+    "checkin.start": PUBLIC,
+    "checkin.check_in": PUBLIC,
+    "checkin.ask_for_email_code": PUBLIC,
+    "checkin.enter_email_code": PUBLIC,
     # --- Coverage, my team, partner returns, board report (coverage/) -------------------------------
     "returns.list_returns": PARTNERS,  # a partner sees their own organisation's only
     "returns.submit_return": PARTNERS,  # object check in the service: own organisation, or the coordinator

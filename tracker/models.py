@@ -12,6 +12,7 @@ from tracker.accounts.models import (
 from tracker.attendance.models import Attendance, AttendanceChange, RegisterEvent, TrainingRecord
 from tracker.booking.models import Booking
 from tracker.certificates.models import Certificate
+from tracker.checkin.models import CheckIn, CheckInEmailCode
 from tracker.common.audit import AuditEvent
 from tracker.courses.models import (
     Course,
@@ -39,6 +40,8 @@ __all__ = [
     "Booking",
     "CalendarFeedToken",
     "Certificate",
+    "CheckIn",
+    "CheckInEmailCode",
     "Course",
     "CourseEquivalence",
     "Department",

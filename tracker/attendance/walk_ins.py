@@ -144,6 +144,18 @@ def _seat_walk_in(
     return WalkIn(booking, is_new=True)
 
 
+def seat_walk_in(
+    *, training_session: TrainingSession, person: Person, actor: UserAccount | None, now: datetime | None = None
+) -> WalkIn:
+    """Give someone who turned up a confirmed place on the register, as `add_walk_in` does, without marking them
+    (self check-in: arriving is not attending until the trainer marks it). Raises what `add_walk_in` raises."""
+    now = now or utc_now()
+    locked = _lock_open_register(training_session, now=now)
+    walk_in = _seat_walk_in(locked, person, _find_active_booking(locked.id, person.id), actor=actor, now=now)
+    db.session.flush()
+    return walk_in
+
+
 def add_walk_in(
     *, training_session: TrainingSession, person: Person, actor: UserAccount | None, now: datetime | None = None
 ) -> WalkIn:

@@ -1,0 +1,1 @@
+"""Self check-in by QR code: a rotating code shown by the trainer, arrivals recorded against bookings."""
