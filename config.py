@@ -22,6 +22,24 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+#: The council's details in development and tests: obviously examples (production has no defaults and refuses to
+#: start without its own, since the privacy notice names the controller and the data protection officer).
+EXAMPLE_COUNCIL = {
+    "TRACKER_COUNCIL_NAME": "Example Council",
+    "TRACKER_COUNCIL_EMAIL": "prevent.training@example.gov.uk",
+    "TRACKER_DPO_EMAIL": "data.protection@example.gov.uk",
+    "TRACKER_COUNCIL_ADDRESS": "Example Council, Town Hall, 1 Example Street, Exampletown, EX1 1AA",
+}
+
+#: What each council setting is, for the refusal that names a missing one.
+COUNCIL_SETTINGS = {
+    "TRACKER_COUNCIL_NAME": "the council that runs the service (the data controller), e.g. London Borough of Barnet",
+    "TRACKER_COUNCIL_EMAIL": "the mailbox for accessibility problems and requests for another format",
+    "TRACKER_DPO_EMAIL": "the data protection officer's email address, named on the privacy notice",
+    "TRACKER_COUNCIL_ADDRESS": "the council's postal address, comma-separated lines, named on the privacy notice",
+}
+
+
 def default_database_url() -> str:
     return f"sqlite:///{INSTANCE / 'tracker.db'}"
 
@@ -118,6 +136,13 @@ class Config:
     #: Email domains whose people sign in only through their organisation's provider, never with a password.
     PASSWORD_SIGN_IN_DISABLED_DOMAINS = os.environ.get("PASSWORD_SIGN_IN_DISABLED_DOMAINS", "")
 
+    #: The council's details on the accessibility statement and privacy notice (see COUNCIL_SETTINGS); required in
+    #: production. RETENTION_MONTHS below is the period the privacy notice states (the retention purge uses it).
+    TRACKER_COUNCIL_NAME = os.environ.get("TRACKER_COUNCIL_NAME") or None
+    TRACKER_COUNCIL_EMAIL = os.environ.get("TRACKER_COUNCIL_EMAIL") or None
+    TRACKER_DPO_EMAIL = os.environ.get("TRACKER_DPO_EMAIL") or None
+    TRACKER_COUNCIL_ADDRESS = os.environ.get("TRACKER_COUNCIL_ADDRESS") or None
+
     RETENTION_MONTHS = _int("RETENTION_MONTHS", 72)
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
     NODE_MODULES = os.environ.get("TRACKER_NODE_MODULES") or str(ROOT / "node_modules")
@@ -150,6 +175,9 @@ class Config:
             found.append("TRACKER_PROXY_HOPS must be 0 (no proxy) or the number of proxies in front (nginx: 1).")
         if self.TRACKER_LOG_FORMAT not in ("json", "text"):
             found.append("TRACKER_LOG_FORMAT must be json or text.")
+        for name, meaning in COUNCIL_SETTINGS.items():
+            if not (getattr(self, name, None) or "").strip():
+                found.append(f"{name} is not set: {meaning} (the privacy notice and accessibility statement show it).")
         return found
 
     def ratelimit_storage_uri(self) -> str:
@@ -169,6 +197,10 @@ class DevelopmentConfig(Config):
         os.environ.get("TRACKER_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
     ).rstrip("/")
     TRACKER_LOG_FORMAT = os.environ.get("TRACKER_LOG_FORMAT", "text")
+    TRACKER_COUNCIL_NAME = os.environ.get("TRACKER_COUNCIL_NAME") or EXAMPLE_COUNCIL["TRACKER_COUNCIL_NAME"]
+    TRACKER_COUNCIL_EMAIL = os.environ.get("TRACKER_COUNCIL_EMAIL") or EXAMPLE_COUNCIL["TRACKER_COUNCIL_EMAIL"]
+    TRACKER_DPO_EMAIL = os.environ.get("TRACKER_DPO_EMAIL") or EXAMPLE_COUNCIL["TRACKER_DPO_EMAIL"]
+    TRACKER_COUNCIL_ADDRESS = os.environ.get("TRACKER_COUNCIL_ADDRESS") or EXAMPLE_COUNCIL["TRACKER_COUNCIL_ADDRESS"]
 
     def __init__(self) -> None:
         if not self.SECRET_KEY:
@@ -197,6 +229,10 @@ class TestConfig(Config):
     SERVER_NAME = None
     OIDC_SETTINGS: dict = {}  # never the environment's: each test names its providers
     PASSWORD_SIGN_IN_DISABLED_DOMAINS = ""
+    TRACKER_COUNCIL_NAME = EXAMPLE_COUNCIL["TRACKER_COUNCIL_NAME"]
+    TRACKER_COUNCIL_EMAIL = EXAMPLE_COUNCIL["TRACKER_COUNCIL_EMAIL"]
+    TRACKER_DPO_EMAIL = EXAMPLE_COUNCIL["TRACKER_DPO_EMAIL"]
+    TRACKER_COUNCIL_ADDRESS = EXAMPLE_COUNCIL["TRACKER_COUNCIL_ADDRESS"]
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

@@ -72,7 +72,7 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from config import Config
+    from config import EXAMPLE_COUNCIL, Config
     from tracker import create_app
     from tracker.accounts import services as accounts
     from tracker.accounts.models import Role, UserAccount
@@ -85,6 +85,8 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
     config.SECRET_KEY = secret_key
     config.TRACKER_BASE_URL = "http://127.0.0.1"
     config.TRACKER_SINGLE_PROCESS = True  # this set-up is one process; production refuses to start otherwise
+    for name, value in EXAMPLE_COUNCIL.items():  # and without the council's details
+        setattr(config, name, value)
     app = create_app(config)
     with app.app_context():
         upgrade()
@@ -125,10 +127,14 @@ def prepare(url: str, secret_key: str, clients: int) -> list[str]:
 @contextmanager
 def gunicorn(url: str, secret_key: str, *, workers: int, port: int) -> Iterator[str]:
     """The product (`wsgi:app`, production settings) on `url`; yields its base URL once /healthz answers."""
+    from config import EXAMPLE_COUNCIL
+
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret_key, "TRACKER_ENV": "production"}
     # Production refuses to start without these: the public address, and (several workers) the shared limit store.
     env.setdefault("TRACKER_BASE_URL", f"http://127.0.0.1:{port}")
     env.setdefault("REDIS_URL", os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    for name, value in EXAMPLE_COUNCIL.items():
+        env.setdefault(name, value)
     env.pop("MAIL_SERVER", None)  # invitations stay in the outbox, where the check finds them
 
     def ready(base_url: str, _process) -> bool:

@@ -72,7 +72,7 @@ def prepare(url: str, secret_key: str, *, people: int, sessions: int, places: in
     from flask_migrate import upgrade
     from sqlalchemy import select
 
-    from config import Config
+    from config import EXAMPLE_COUNCIL, Config
     from tracker import create_app
     from tracker.accounts import services as accounts
     from tracker.accounts.models import Role, UserAccount
@@ -87,6 +87,8 @@ def prepare(url: str, secret_key: str, *, people: int, sessions: int, places: in
     config.SECRET_KEY = secret_key
     config.TRACKER_BASE_URL = "http://127.0.0.1"
     config.TRACKER_SINGLE_PROCESS = True
+    for name, value in EXAMPLE_COUNCIL.items():  # production refuses to start without the council's details
+        setattr(config, name, value)
     app = create_app(config)
     with app.app_context():
         upgrade()
@@ -142,6 +144,7 @@ def prepare(url: str, secret_key: str, *, people: int, sessions: int, places: in
 def serve(url: str, secret_key: str, *, workers: int) -> Iterator[str]:
     """gunicorn serving the product with production settings on `url`; yields its base URL once it answers."""
     from bench import web
+    from config import EXAMPLE_COUNCIL
 
     port = free_port()
     env = {
@@ -152,6 +155,7 @@ def serve(url: str, secret_key: str, *, workers: int) -> Iterator[str]:
         "TRACKER_BASE_URL": f"http://127.0.0.1:{port}",
         "REDIS_URL": os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "TRACKER_LOG_LEVEL": "WARNING",
+        **{name: os.environ.get(name, value) for name, value in EXAMPLE_COUNCIL.items()},
     }
     env.pop("MAIL_SERVER", None)  # invitations stay in the outbox, where the check finds them
 

@@ -44,6 +44,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "main.ready": PUBLIC,  # counts only; the nginx site lets only monitoring addresses reach it
     "main.accessibility": PUBLIC,
     "main.privacy": PUBLIC,
+    "main.api_reference": PUBLIC,  # the OpenAPI document as a page: no more than /api/v1/openapi.json shows
     # --- People: organisations, departments, people, roster import (people/) ----------------------
     # Coordinator only: these pages hold everyone's personal details. Managers see their team on the
     # coverage pages; partner contacts their organisation's people through booking.

@@ -1,5 +1,7 @@
 """`make run`: serve the app, and send mail from the outbox in the background when SMTP is configured.
 
+Once the server listens, a banner says where (following --host and --port, i.e. HOST and PORT) and how to sign in.
+
 Demo email links point at the server started here (TRACKER_BASE_URL follows --host and --port unless set), and
 stopping this process (Ctrl-C, or SIGTERM/SIGHUP from whatever started it) stops the server and worker it started.
 """
@@ -9,8 +11,10 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 
 
 def _stop_on_signal(signum, _frame) -> None:
@@ -26,6 +30,30 @@ def _stop(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_until_listening(host: str, port: int, server: subprocess.Popen, *, timeout: float = 120) -> bool:
+    """True once something accepts connections on host:port; False if the server exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def banner(url: str) -> str:
+    """What `make run` prints once it serves: the address, and the demo sign-in to try first."""
+    from tracker.demo.data import ACCOUNTS
+    from tracker.demo.records import DEMO_PASSWORD
+
+    coordinator = next(account for account in ACCOUNTS if account.role == "coordinator")
+    return (
+        f"Prevent Training Tracker is running at {url}/ — sign in as {coordinator.email} (password {DEMO_PASSWORD});"
+        " every demo sign-in is listed above. Press Ctrl-C to stop."
+    )
 
 
 def main() -> None:
@@ -47,6 +75,8 @@ def main() -> None:
         server = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", args.host, "--port", str(args.port)]
         )
+        if wait_until_listening(shown_host, int(args.port), server):
+            print(banner(f"http://{shown_host}:{args.port}"), flush=True)
         server.wait()
     except KeyboardInterrupt:
         pass

@@ -256,6 +256,10 @@ class Stack:
             "MAIL_PORT": str(self.smtp.port),
             "MAIL_USE_TLS": "0",
             "MAIL_DEFAULT_SENDER": "prevent.training@council.example",
+            "TRACKER_COUNCIL_NAME": "Stack Check Council",
+            "TRACKER_COUNCIL_EMAIL": "prevent.training@council.example",
+            "TRACKER_DPO_EMAIL": "data.protection@council.example",
+            "TRACKER_COUNCIL_ADDRESS": "Town Hall, 1 High Street, Exampletown, EX1 1AA",
             # Small limits, so that the test shows them with a few requests.
             "LOGIN_LIMIT_PER_ADDRESS": "5 per 15 minutes",
             "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",

@@ -1,6 +1,6 @@
 """Records and requirements as the people doing the journey see them.
 
-A social worker needs Basic Awareness, which has no sessions but is also met by WRAP: "Find a WRAP session"
+A social worker needs Basic Awareness, which is also met by WRAP: beside its own sessions, "Find a WRAP session"
 leads to WRAP sessions. Once a WRAP register with them on it is signed off, My training shows one "valid
 until" date for the requirement and the record, and says Basic Awareness is met by WRAP. A manager sees their
 own training on My team; the coordinator sees an accredited trainer as accredited on Trainers.

@@ -34,7 +34,7 @@ class AskForLinkForm(FlaskForm):
     def validate_email(self, field) -> None:
         value = (field.data or "").strip()
         if "@" not in value or value.startswith("@") or value.endswith("@") or any(c.isspace() for c in value):
-            raise ValidationError("Enter an email address in the correct format, like name@example.com")
+            raise ValidationError("Enter an email address in the correct format, like name@organisation.example")
 
 
 class ChoosePasswordForm(FlaskForm):

@@ -105,6 +105,7 @@ class CancelBooking(MethodView):
     @blp.response(200, BookingSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(409, response="CONFLICT")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="The session has already started")
     def post(self, booking_id):
         """Cancel a place (yours, or one you could book); the first person waiting takes the seat."""
         actor = acting_user()

@@ -73,7 +73,10 @@ class NewWalkInForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email("Enter an email address in the correct format, like name@example.com", check_deliverability=False),
+            Email(
+                "Enter an email address in the correct format, like name@organisation.example",
+                check_deliverability=False,
+            ),
         ],
     )
     organisation = SelectField(

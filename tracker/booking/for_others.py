@@ -120,7 +120,7 @@ def add_partner_attendee(
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise TrackerError(
-            "Enter an email address in the correct format, like name@example.com", field="email"
+            "Enter an email address in the correct format, like name@organisation.example", field="email"
         ) from error
     existing = people.find_person_by_email(email)
     if existing is not None:

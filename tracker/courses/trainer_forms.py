@@ -12,7 +12,7 @@ class AddTraineeForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter the trainee's email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
+            Email("Enter an email address in the correct format, like name@organisation.example"),
             Length(max=254),
         ],
     )

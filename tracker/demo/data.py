@@ -5,14 +5,16 @@ sessions, which queues invitations, and those must never reach a real mailbox ev
 
 Idempotent: every object is found by its natural key (name, path, email, code, start time) before
 it is made, so `flask demo load` can run on every `make run`. Dates are relative to today so the
-demo always has upcoming sessions, one of them full with a waiting list.
+demo always has upcoming sessions, one of them full with a waiting list; every required course has
+upcoming sessions; and the trainer has a session today (London) with people on its register to mark.
+People have plain names, each name once, and addresses made of them (first.last@...), never a number.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -42,6 +44,7 @@ from tracker.demo.records import (
     add_person,
     add_requirement,
 )
+from tracker.demo.timeline import date_booking_emails, spread_moments
 from tracker.extensions import db
 from tracker.people.models import OrganisationKind, Person
 
@@ -391,9 +394,23 @@ def _history(today, courses, organisations, coordinator, education_officer, trai
 # --- find-or-create helpers --------------------------------------------------------------------------
 
 
+def plain_names(reserved: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every first and last name pair, each once, in a fixed shuffled order, without the names `reserved` (the
+    demo's sign-ins and trainers, so that a search for "Tom Walker" finds only Tom Walker)."""
+    names = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES if (first, last) not in reserved]
+    random.Random(2016).shuffle(names)
+    return names
+
+
+def _reserved_names() -> set[tuple[str, str]]:
+    return {(a.first_name, a.last_name) for a in ACCOUNTS} | {(first, last) for first, last, *_ in TRAINEE_TRAINERS}
+
+
 def _generated_staff(rng, organisations, departments) -> dict[int, list[Person]]:
-    """A few hundred staff with stable names, refs and emails, placed in the seed's departments."""
+    """A few hundred staff with stable names, refs and emails, placed in the seed's departments. Each person has
+    a name nobody else in the demo has, and an address made of it alone (first.last@organisation.example)."""
     by_department: dict[int, list[Person]] = {}
+    names = iter(plain_names(_reserved_names()))
     for (org_name, path), department in departments.items():
         count = HEADCOUNT.get(path)
         if count is None:
@@ -404,9 +421,9 @@ def _generated_staff(rng, organisations, departments) -> dict[int, list[Person]]
         domain = _email_domain(org_name)
         people = []
         for index in range(count):
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            first, last = next(names)
             ref = f"{department.id:03d}-{index + 1:03d}"
-            email = f"{first}.{last}.{department.id}{index + 1}@{domain}".lower()
+            email = f"{first}.{last}@{domain}".lower()
             people.append(
                 add_person(
                     department.organisation,
@@ -469,7 +486,10 @@ def _session(
     return training_session
 
 
-def _book(training_session: TrainingSession, person: Person, booked_by: Person, source: BookingSource) -> None:
+def _book(
+    training_session: TrainingSession, person: Person, booked_by: Person, source: BookingSource, *, at: datetime
+) -> None:
+    """Book `person` as if at `at` (the booking, and the emails it queues, carry that time)."""
     active = db.session.scalar(
         select(Booking.id).where(
             Booking.session_id == training_session.id,
@@ -478,9 +498,19 @@ def _book(training_session: TrainingSession, person: Person, booked_by: Person, 
         )
     )
     if active is None:
-        booking_services.book_place(
-            training_session=training_session, person=person, booked_by=booked_by, source=source
+        booking = booking_services.book_place(
+            training_session=training_session, person=person, booked_by=booked_by, source=source, now=at
         )
+        date_booking_emails(booking, at)
+
+
+def _book_over_weeks(training_session, people, rng, *, booked_by=None, source=BookingSource.SELF, today) -> None:
+    """Book `people` in turn, on working days over the five weeks before today (so before the session starts):
+    the first come get the places, the last the waiting list."""
+    last_day = today - timedelta(days=1)
+    moments = spread_moments(rng, count=len(people), first_day=last_day - timedelta(days=35), last_day=last_day)
+    for person, at in zip(people, moments, strict=True):
+        _book(training_session, person, booked_by or person, source, at=at)
 
 
 def _sessions(today, rng, courses, organisations, coordinator, education_officer, trainees, staff, departments):
@@ -511,8 +541,7 @@ def _sessions(today, rng, courses, organisations, coordinator, education_officer
         # The first is full with three waiting; later ones fill less and less.
         wanted = 15 if index == 0 else max(12 - 3 * index, 0)
         pool = children + adults
-        for person in rng.sample(pool, min(wanted, len(pool))):
-            _book(training_session, person, person, BookingSource.SELF)
+        _book_over_weeks(training_session, rng.sample(pool, min(wanted, len(pool))), rng, today=today)
 
     barnet_homes = organisations["Barnet Homes"]
     homes_day = upcoming[0] + timedelta(days=2)
@@ -528,8 +557,9 @@ def _sessions(today, rng, courses, organisations, coordinator, education_officer
         others=[(trainees[0].person, TrainerPart.OBSERVER), (trainees[1].person, TrainerPart.CO_TRAINER)],
     )
     frontline = staff[departments[("Barnet Homes", "Frontline Services")].id]
-    for person in frontline[:9]:
-        _book(homes_session, person, trainees[0].person, BookingSource.COORDINATOR)
+    _book_over_weeks(
+        homes_session, frontline[:9], rng, booked_by=trainees[0].person, source=BookingSource.COORDINATOR, today=today
+    )
 
     briefing_day = upcoming[1] + timedelta(days=1)
     _session(
@@ -541,3 +571,32 @@ def _sessions(today, rng, courses, organisations, coordinator, education_officer
         venue=HENDON_TOWN_HALL,
         title="CTLP briefing for the Prevent Delivery Group",
     )
+    _basic_awareness_sessions(today, rng, courses["PREVENT-BASIC"], coordinator, education_officer, staff, departments)
+
+
+def _basic_awareness_sessions(today, rng, basic, coordinator, education_officer, staff, departments) -> None:
+    """Basic Awareness of Prevent, which all the council's staff need: the trainer's session today (London) at
+    13:30, with people booked onto its register to mark, and one on the third Thursday of each of the next three
+    months, so every required course has upcoming sessions."""
+    council = "London Borough of Barnet"
+    pool = [
+        person
+        for path in ("Street Scene", "Community Safety", "Workforce Development")
+        for person in staff[departments[(council, path)].id]
+    ]
+    todays = _session(
+        basic,
+        today,
+        time(13, 30),
+        capacity=15,
+        lead=education_officer,
+        venue=HENDON_TOWN_HALL,
+        title="Basic Awareness of Prevent for Street Scene and Community Safety",
+    )
+    _book_over_weeks(todays, pool[:10], rng, today=today)
+    year, month = today.year, today.month
+    for index in range(3):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        day = _first_weekday_of_month(year, month, 3) + timedelta(days=14)  # the third Thursday
+        upcoming = _session(basic, day, time(14, 0), capacity=25, lead=coordinator if index % 2 else education_officer)
+        _book_over_weeks(upcoming, pool[10 + 2 * index : 12 + 2 * index], rng, today=today)

@@ -22,6 +22,7 @@ from tracker.common.time import add_months, london_to_utc
 from tracker.courses.models import Course, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
 from tracker.coverage import returns
 from tracker.coverage.models import PartnerReturn
+from tracker.demo.timeline import date_request, working_moment
 from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
 from tracker.requests import services as requests
@@ -65,7 +66,7 @@ def load_history(
     )
     _records_expiring_soon(today, courses["WRAP"], coordinator, expiring_pool)
     _returns(today, courses, organisations, coordinator)
-    _requests(coordinator)
+    _requests(today, coordinator)
 
 
 def _quarter_ends(today: date, count: int) -> list[date]:
@@ -187,7 +188,9 @@ def _returns(today, courses, organisations, coordinator):
             )
 
 
-def _requests(coordinator):
+def _requests(today, coordinator):
+    """Three requests from the public form, received weeks apart; each answered a few days after it came."""
+    rng = random.Random(2020)
     wanted = [
         (
             "Barnet MIND",
@@ -198,6 +201,7 @@ def _requests(coordinator):
             "Any Tuesday morning in the spring",
             RequestStatus.NEW,
             None,
+            2,
         ),
         (
             "Violence Against Women and Girls partnership forum",
@@ -208,6 +212,7 @@ def _requests(coordinator):
             "Before the March forum meeting",
             RequestStatus.CONTACTED,
             "Spoke to Kate: a session at the March forum meeting.",
+            19,
         ),
         (
             "Colindale Community Trust",
@@ -218,9 +223,10 @@ def _requests(coordinator):
             None,
             RequestStatus.CLOSED,
             "They joined the monthly WRAP session instead.",
+            61,
         ),
     ]
-    for name, kind, contact, email, staff, dates, status, note in wanted:
+    for name, kind, contact, email, staff, dates, status, note, days_ago in wanted:
         if db.session.scalar(select(TrainingRequest.id).where(TrainingRequest.email == email)):
             continue
         training_request = requests.submit_request(
@@ -239,3 +245,9 @@ def _requests(coordinator):
                     training_request=training_request, status=RequestStatus.CONTACTED, note=None, actor=coordinator
                 )
             requests.change_status(training_request=training_request, status=status, note=note, actor=coordinator)
+        received = working_moment(today - timedelta(days=days_ago), rng)
+        steps = [
+            working_moment(today - timedelta(days=days_ago - 3 * (n + 1)), rng)
+            for n in range(len(training_request.events))
+        ]
+        date_request(training_request, received=received, steps=sorted(steps))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from tracker.main import statements
+from tracker.main.api_reference import reference_for
 from tracker.main.navigation import tasks_for
 from tracker.main.readiness import check_readiness
 
@@ -33,14 +35,24 @@ def ready() -> ResponseReturnValue:
 
 @bp.route("/accessibility")
 def accessibility() -> ResponseReturnValue:
-    """Accessibility statement."""
-    return render_template("main/accessibility.html")
+    """Accessibility statement (GOV.UK's model), with the council's contact details from configuration."""
+    return render_template(
+        "main/accessibility.html",
+        council=statements.council_from_config(current_app.config),
+        statements=statements,
+    )
 
 
 @bp.route("/privacy")
 def privacy() -> ResponseReturnValue:
-    """Privacy notice: what is held, why, and for how long."""
-    return render_template("main/privacy.html")
+    """Privacy notice: who holds what, why, for how long (RETENTION_MONTHS, as the purge), rights, complaints."""
+    return render_template("main/privacy.html", council=statements.council_from_config(current_app.config))
+
+
+@bp.route("/api-reference")
+def api_reference() -> ResponseReturnValue:
+    """The JSON API for people: every operation of the OpenAPI document, with its permission and schemas."""
+    return render_template("main/api_reference.html", reference=reference_for(current_app))
 
 
 @bp.app_context_processor

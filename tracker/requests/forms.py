@@ -41,7 +41,7 @@ class TrainingRequestForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
+            Email("Enter an email address in the correct format, like name@organisation.example"),
             Length(max=254),
         ],
     )

@@ -28,7 +28,7 @@ class PublicBookingForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.com"),
+            Email("Enter an email address in the correct format, like name@organisation.example"),
             Length(max=254),
         ],
     )

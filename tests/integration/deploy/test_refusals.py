@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from config import EXAMPLE_COUNCIL
 from tests.support.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -28,6 +29,7 @@ def production_env(tmp_path) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}",
         "TRACKER_BASE_URL": "https://training.example.gov.uk",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        **EXAMPLE_COUNCIL,
     }
 
 
@@ -49,6 +51,10 @@ def test_a_complete_production_environment_starts(production_env):
         ("DATABASE_URL", "DATABASE_URL is not set"),
         ("TRACKER_BASE_URL", "TRACKER_BASE_URL is not set"),
         ("REDIS_URL", "REDIS_URL is not set"),
+        ("TRACKER_COUNCIL_NAME", "TRACKER_COUNCIL_NAME is not set"),
+        ("TRACKER_COUNCIL_EMAIL", "TRACKER_COUNCIL_EMAIL is not set"),
+        ("TRACKER_DPO_EMAIL", "TRACKER_DPO_EMAIL is not set"),
+        ("TRACKER_COUNCIL_ADDRESS", "TRACKER_COUNCIL_ADDRESS is not set"),
     ],
 )
 def test_production_refuses_to_start_without(production_env, unset, named):

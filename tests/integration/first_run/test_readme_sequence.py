@@ -51,6 +51,11 @@ def run_first_run_commands(database_url: str, home: Path) -> subprocess.Complete
         "SECRET_KEY": "first-run-test-secret-" + "x" * 32,
         "TRACKER_BASE_URL": "https://prevent-training.barnet.example",
         "REDIS_URL": os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # The council named on the privacy notice and accessibility statement (production requires them).
+        "TRACKER_COUNCIL_NAME": "London Borough of Barnet",
+        "TRACKER_COUNCIL_EMAIL": "prevent.training@barnet.example",
+        "TRACKER_DPO_EMAIL": "data.protection@barnet.example",
+        "TRACKER_COUNCIL_ADDRESS": "2 Bristol Avenue, Colindale, London, NW9 4EW",
     }
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", readme_block("first-run", "sh")],
