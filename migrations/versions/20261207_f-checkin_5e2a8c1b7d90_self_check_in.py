@@ -2,7 +2,7 @@
 confirm one without signing in
 
 Revision ID: 5e2a8c1b7d90
-Revises: 7c1d2e3f4a50
+Revises: e4a1b7c9d2f3
 Create Date: 2026-12-07 14:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e2a8c1b7d90'
-down_revision = '7c1d2e3f4a50'
+down_revision = 'e4a1b7c9d2f3'
 branch_labels = None
 depends_on = None
 
