@@ -12,9 +12,11 @@ from tracker.accounts.models import AccountLink, ApiToken, ExternalIdentity, Log
 from tracker.attendance.models import Attendance, AttendanceChange, TrainingRecord
 from tracker.booking.models import Booking
 from tracker.certificates.models import Certificate
+from tracker.checkin.models import CheckIn, CheckInEmailCode
 from tracker.common.audit import AuditEvent, record_event
 from tracker.courses.models import SessionTrainer, TrainerAccreditation
 from tracker.coverage.models import PartnerReturn
+from tracker.evaluations.models import EvaluationInvitation
 from tracker.extensions import db
 from tracker.invites.models import CalendarFeedToken, OutboxMessage
 from tracker.people.models import DepartmentManager, Person, Placement
@@ -59,6 +61,10 @@ def export_person(person: Person, *, actor) -> dict[str, list[dict[str, Any]]]:
         "attendance": _rows(select(Attendance).where(Attendance.booking_id.in_(booking_ids))),
         "attendance_change": _rows(select(AttendanceChange).where(AttendanceChange.booking_id.in_(booking_ids))),
         "training_record": _rows(select(TrainingRecord).where(TrainingRecord.person_id == person.id)),
+        "check_in": _rows(select(CheckIn).where(CheckIn.person_id == person.id)),
+        "check_in_email_code": _rows(select(CheckInEmailCode).where(CheckInEmailCode.person_id == person.id)),
+        # Feedback asked for; the answers themselves are stored without a person and cannot be told apart.
+        "evaluation_invitation": _rows(select(EvaluationInvitation).where(EvaluationInvitation.person_id == person.id)),
         "certificate": _rows(select(Certificate).where(Certificate.person_id == person.id)),
         "refresher_reminder": _rows(select(RefresherReminder).where(RefresherReminder.person_id == person.id)),
         "manager_digest": _rows(select(ManagerDigest).where(ManagerDigest.person_id == person.id)),
