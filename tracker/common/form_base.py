@@ -34,9 +34,10 @@ def labelled_message(field: Field, english: str) -> str | None:
         return CSRF_PROBLEM
     table = {
         "Not a valid choice.": f"Select {lower} from the list",
+        "Invalid Choice: could not coerce.": f"Select {lower} from the list",
+        "Invalid choice(s): one or more data inputs could not be coerced.": f"Select {lower} from the list",
         "'%(value)s' is not a valid choice for this field.": f"Select {lower} from the list",
         "'%(value)s' are not valid choices for this field.": f"Select {lower} from the list",
-        "Choices cannot be None.": f"Select {lower} from the list",
         "Invalid email address.": f"Enter {lower} in the correct format, like name@example.com",
         "Invalid input.": f"{name} is not in the right format",
         "Invalid URL.": f"Enter {lower} as a web address, like https://www.example.org",
