@@ -410,3 +410,13 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call" and report.failed:
         item.failed = True
     return report
+
+
+def fill_date(page, name: str, value) -> None:
+    """Type a date (a `date` or YYYY-MM-DD) into GOV.UK's day, month and year boxes of date field `name`."""
+    from datetime import date as _date
+
+    day = _date.fromisoformat(value) if isinstance(value, str) else value
+    page.fill(f"#{name}-day", str(day.day))
+    page.fill(f"#{name}-month", str(day.month))
+    page.fill(f"#{name}-year", str(day.year))

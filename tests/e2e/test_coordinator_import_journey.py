@@ -8,6 +8,8 @@ import io
 
 from sqlalchemy import func, select
 
+from tests.e2e.conftest import fill_date
+
 HEADER = (
     "organisation,employee_ref,first_name,last_name,email,department,job_title,line_manager_ref,start_date,end_date"
 )
@@ -58,8 +60,8 @@ def test_coordinator_imports_a_roster_and_exports_coverage(page, demo_data):
 
     page.nav("Coverage")
     page.check("coverage")
-    page.fill("#as_of", "2026-03-31")
-    page.fill("#period_start", "2026-04-01")
+    fill_date(page, "as_of", "2026-03-31")
+    fill_date(page, "period_start", "2026-04-01")
     page.press_button("Show coverage")
     assert page.title().startswith("Error:")
     assert "The period start must be on or before the as-of date" in page.locator(".govuk-error-summary").inner_text()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, fill_date
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_places_held_for_an_organisation_are_booked_only_by_its_people(open_page
     coordinator.check("hold places errors")
     coordinator.page.select_option("#organisation", str(people["homes_id"]))
     coordinator.page.fill("#places", "1")
-    coordinator.page.fill("#release_on", (today_london() + timedelta(days=10)).isoformat())
+    fill_date(coordinator.page, "release_on", today_london() + timedelta(days=10))
     coordinator.press_button("Hold places")
     assert "1 place held for Held Places Homes" in coordinator.flash()
     coordinator.check("one place held")

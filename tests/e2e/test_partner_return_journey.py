@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tests.e2e.conftest import fill_date
 from tracker.common.time import today_london
 
 
@@ -21,7 +22,7 @@ def test_partner_submits_a_compliance_return(page):
     page.check("submit a return")
 
     page.select_option("#course_id", label="Workshop to Raise Awareness of Prevent (WRAP)")
-    page.fill("#period_end", period_end.isoformat())
+    fill_date(page, "period_end", period_end)
     page.fill("#compliant", "500")
     page.fill("#eligible", "480")
     page.press_button("Submit return")

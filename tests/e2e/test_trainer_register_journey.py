@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests.e2e.conftest import fill_date
 from tracker.common.time import london_to_utc, today_london
 
 TRAINER = "amira.haddad@barnet.example"
@@ -91,7 +92,7 @@ def test_trainer_creates_publishes_and_signs_off_a_register(page, demo_data, clo
     page.check("create a session")
 
     page.select_option("#course", label="Workshop to Raise Awareness of Prevent (WRAP)")
-    page.fill("#session_date", today_london().isoformat())
+    fill_date(page, "session_date", today_london())
     page.fill("#start_time", "09:15")
     page.fill("#end_time", "11:15")
     page.fill("#venue", "Barnet House, Room 2")

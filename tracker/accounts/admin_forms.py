@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
@@ -13,6 +12,7 @@ from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.accounts.models import Role
+from tracker.common.form_base import TrackerForm
 from tracker.common.forms import optional_int, select_choices
 from tracker.people.services import email_problem, normalise_email
 
@@ -41,7 +41,7 @@ class RolesField(SelectMultipleField):
                 raise ValidationError("Select roles from the list")
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(TrackerForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
@@ -63,6 +63,6 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Create account and send link", widget=GovSubmitInput())
 
 
-class RolesForm(FlaskForm):
+class RolesForm(TrackerForm):
     roles = RolesField()
     submit = SubmitField("Save roles", widget=GovSubmitInput())

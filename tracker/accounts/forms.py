@@ -1,12 +1,13 @@
 """Sign-in, link and password forms (shape checks only; rules are in services)."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from tracker.common.form_base import TrackerForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(TrackerForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -20,7 +21,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class AskForLinkForm(FlaskForm):
+class AskForLinkForm(TrackerForm):
     """'Forgotten your password?' and 'Sign in with an email link': the address to send the link to."""
 
     email = EmailField(
@@ -37,7 +38,7 @@ class AskForLinkForm(FlaskForm):
             raise ValidationError("Enter an email address in the correct format, like name@organisation.example")
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(TrackerForm):
     """A new password from a reset or set-password link."""
 
     password = PasswordField(
@@ -49,7 +50,7 @@ class ChoosePasswordForm(FlaskForm):
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(TrackerForm):
     """Change your own password: the current one, then the new one."""
 
     current_password = PasswordField(
@@ -66,7 +67,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class UseLinkForm(FlaskForm):
+class UseLinkForm(TrackerForm):
     """The button on a sign-in link's page (a GET never uses the link: mail scanners follow links)."""
 
     submit = SubmitField("Sign in", widget=GovSubmitInput())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -19,21 +18,22 @@ from wtforms.widgets import HiddenInput
 
 from tracker.attendance.models import AttendanceOutcome
 from tracker.attendance.services import EVIDENCE_MAX_LENGTH
-from tracker.common.forms import IsoDateField
+from tracker.common.form_base import TrackerForm
+from tracker.common.forms import GovukDateField
 
 OUTCOMES = [outcome.value for outcome in AttendanceOutcome]
 #: Larger numbers cannot be ids (and would overflow the database's integer).
 VALID_ID = NumberRange(min=1, max=2_147_483_647, message="Choose a person")
 
 
-class MarkAttendanceForm(FlaskForm):
+class MarkAttendanceForm(TrackerForm):
     """One row's form on the register: the booking, and the outcome from the button pressed."""
 
     booking_id = IntegerField(widget=HiddenInput(), validators=[InputRequired("Choose a person to mark"), VALID_ID])
     outcome = HiddenField(validators=[InputRequired("Choose an outcome"), AnyOf(OUTCOMES, "Choose an outcome")])
 
 
-class SearchPeopleForm(FlaskForm):
+class SearchPeopleForm(TrackerForm):
     """Find a person to add as a walk-in (a GET form: no CSRF token needed)."""
 
     class Meta:
@@ -46,11 +46,11 @@ class SearchPeopleForm(FlaskForm):
     )
 
 
-class AddWalkInForm(FlaskForm):
+class AddWalkInForm(TrackerForm):
     person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired("Choose a person"), VALID_ID])
 
 
-class NewWalkInForm(FlaskForm):
+class NewWalkInForm(TrackerForm):
     first_name = StringField(
         "First name",
         widget=GovTextInput(),
@@ -92,7 +92,7 @@ class NewWalkInForm(FlaskForm):
     submit = SubmitField("Add and mark attended", widget=GovSubmitInput())
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(TrackerForm):
     """A reason, required: reopening a register, removing a record."""
 
     reason = StringField(
@@ -106,7 +106,7 @@ class ReasonForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(TrackerForm):
     course = SelectField(
         "Course completed",
         widget=GovSelect(),
@@ -117,7 +117,7 @@ class EvidenceForm(FlaskForm):
             NumberRange(min=1, message="Select the course completed"),
         ],
     )
-    completed_on = IsoDateField("Date completed", required_message="Enter the date the course was completed")
+    completed_on = GovukDateField("Date completed", required_message="Enter the date the course was completed")
     evidence = StringField(
         "Evidence seen",
         widget=GovCharacterCount(),
@@ -129,7 +129,7 @@ class EvidenceForm(FlaskForm):
     submit = SubmitField("Add training record", widget=GovSubmitInput())
 
 
-class ImportTrainingRecordsForm(FlaskForm):
+class ImportTrainingRecordsForm(TrackerForm):
     file = FileField("Upload a CSV file", widget=GovFileInput(), validators=[FileRequired("Select a CSV file")])
     check_only = BooleanField("Check the file only: do not import anything", widget=GovCheckboxInput())
     submit = SubmitField("Upload", widget=GovSubmitInput())

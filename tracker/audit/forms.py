@@ -1,15 +1,15 @@
 """Filter form for the audit log."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
-from tracker.common.forms import IsoDateField
+from tracker.common.form_base import TrackerForm
+from tracker.common.forms import GovukDateField
 from tracker.common.types import MAX_ID
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TrackerForm):
     class Meta:
         csrf = False  # a GET search form: it changes nothing
 
@@ -21,6 +21,6 @@ class AuditFilterForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(min=1, max=MAX_ID, message="Enter an object id from 1 to 2147483647")],
     )
-    from_date = IsoDateField("From")
-    to_date = IsoDateField("To")
+    from_date = GovukDateField("From")
+    to_date = GovukDateField("To")
     submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from tracker.common.form_base import TrackerForm
 from tracker.common.forms import MonthField, id_value, optional_int
 
 
-class FindSessionForm(FlaskForm):
+class FindSessionForm(TrackerForm):
     """Filters on "Find a session" (a GET form: no CSRF token)."""
 
     class Meta:
         csrf = False
 
     course = SelectField("Course", coerce=optional_int, widget=GovSelect(), validate_choice=False)
-    month = MonthField("Month", description="As YYYY-MM, for example 2027-01")
+    month = MonthField("Month", description="For example, January 2027")
     # Drawn by macros/fields.html with its "Show sessions" button (the list is the busiest page).
 
 
-class BookTeamForm(FlaskForm):
+class BookTeamForm(TrackerForm):
     people = SelectMultipleField(
         "Team members to book",
         coerce=id_value,
@@ -32,7 +32,7 @@ class BookTeamForm(FlaskForm):
     submit = SubmitField("Book places", widget=GovSubmitInput())
 
 
-class FindPersonForm(FlaskForm):
+class FindPersonForm(TrackerForm):
     """The coordinator's search for someone to book (a GET form)."""
 
     class Meta:
@@ -46,7 +46,7 @@ class FindPersonForm(FlaskForm):
     submit = SubmitField("Search", widget=GovSubmitInput())
 
 
-class PartnerAttendeeForm(FlaskForm):
+class PartnerAttendeeForm(TrackerForm):
     session_id = SelectField(
         "Session", coerce=optional_int, widget=GovSelect(), validators=[InputRequired("Select a session")]
     )

@@ -1,4 +1,5 @@
-"""Form fields and helpers shared by every domain: dates as YYYY-MM-DD, months as YYYY-MM, London clock
+"""Form fields and helpers shared by every domain: dates in GOV.UK's three boxes (`GovukDateField`, in
+date_input), months as "January 2027" or 2027-01, London clock
 times as HH:MM, whole numbers typed in text boxes (GOV.UK advises against type=number), ids from
 selects — each with a GOV.UK-style message next to the field."""
 
@@ -13,15 +14,8 @@ from wtforms import Field, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from tracker.common.time import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-    LONDON,
-    DateOutOfRangeError,
-    format_date,
-    london_clock_problem,
-    parse_iso_date,
-)
+from tracker.common.date_input import GovukDateField, parse_month
+from tracker.common.time import LONDON, london_clock_problem
 from tracker.common.types import MAX_ID
 
 
@@ -82,39 +76,19 @@ class ParsedTextField(StringField):
         return super().__call__(params=params, **kwargs)
 
 
-class IsoDateField(ParsedTextField):
-    """A date typed (or picked: it renders as <input type="date">) as YYYY-MM-DD."""
-
-    default_params = {"type": "date", "classes": "govuk-input--width-10"}
-
-    def parse(self, text: str) -> date:
-        return parse_iso_date(text)
-
-    def format(self, value: date) -> str:
-        return value.isoformat()
-
-    def problem(self, error: ValueError) -> str:
-        if isinstance(error, DateOutOfRangeError):
-            return f"{self.label.text} must be between {format_date(EARLIEST_DATE)} and {format_date(LATEST_DATE)}"
-        return f"{self.label.text} must be a real date, like 2026-03-31"
-
-
 class MonthField(ParsedTextField):
-    """A month typed as YYYY-MM; `.data` is the first day of that month."""
+    """A month typed as "January 2027", "Jan 2027" or "2027-01"; `.data` is the first day of that month."""
 
     default_params = {"classes": "govuk-input--width-10"}
 
     def parse(self, text: str) -> date:
-        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise ValueError(text)
-        return date(int(match.group(1)), int(match.group(2)), 1)
+        return parse_month(text)
 
     def format(self, value: date) -> str:
         return value.strftime("%Y-%m")
 
     def problem(self, error: ValueError) -> str:
-        return f"{self.label.text} must be a month as YYYY-MM, like 2027-01"
+        return f"{self.label.text} must be a month and year, like January 2027 or 2027-01"
 
 
 class ClockTimeField(ParsedTextField):
@@ -225,3 +199,20 @@ def id_arg(name: str) -> int | None:
     from flask import request
 
     return parse_id(request.args.get(name))
+
+
+__all__ = [
+    "Chosen",
+    "ClockTimeField",
+    "GovukDateField",
+    "MonthField",
+    "ParsedTextField",
+    "WholeNumberField",
+    "check_london_times",
+    "field_error",
+    "id_arg",
+    "id_value",
+    "optional_int",
+    "parse_id",
+    "select_choices",
+]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.common.forms import Chosen, IsoDateField, WholeNumberField, optional_int
+from tracker.common.form_base import TrackerForm
+from tracker.common.forms import Chosen, GovukDateField, WholeNumberField, optional_int
 
 
-class CourseForm(FlaskForm):
+class CourseForm(TrackerForm):
     code = StringField(
         "Code",
         widget=GovTextInput(),
@@ -44,7 +44,7 @@ class CourseForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class EquivalentForm(FlaskForm):
+class EquivalentForm(TrackerForm):
     equivalent = SelectField(
         "Course that also counts",
         widget=GovSelect(),
@@ -54,7 +54,7 @@ class EquivalentForm(FlaskForm):
     submit = SubmitField("Add equivalent", widget=GovSubmitInput())
 
 
-class RequirementForm(FlaskForm):
+class RequirementForm(TrackerForm):
     course = SelectField("Course", widget=GovSelect(), coerce=optional_int, validators=[Chosen("Choose a course")])
     department_id = SelectField(
         "Department",
@@ -68,5 +68,5 @@ class RequirementForm(FlaskForm):
         description="One a line, matched ignoring capitals. Leave blank for every job title.",
         validators=[Optional(), Length(max=10_000)],
     )
-    from_date = IsoDateField("Required from", required_message="Enter the date the requirement starts")
+    from_date = GovukDateField("Required from", required_message="Enter the date the requirement starts")
     submit = SubmitField("Add requirement", widget=GovSubmitInput())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -14,9 +13,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from tracker.common.form_base import TrackerForm
 from tracker.common.forms import (
     ClockTimeField,
-    IsoDateField,
+    GovukDateField,
     MonthField,
     WholeNumberField,
     check_london_times,
@@ -35,7 +35,7 @@ AUDIENCE_CHOICES = choices(
 )
 
 
-class _SessionFields(FlaskForm):
+class _SessionFields(TrackerForm):
     """What a single session and a series have in common."""
 
     course = SelectField(
@@ -114,10 +114,10 @@ class _OneSessionFields(_SessionFields):
         "booking_closes_time",
     )
 
-    session_date = IsoDateField("Date", description="For example 2027-01-12", required_message="Enter the date")
-    booking_opens_on = IsoDateField("Booking opens (optional)", description="Leave empty to open booking at once")
+    session_date = GovukDateField("Date", description="For example, 12 1 2027", required_message="Enter the date")
+    booking_opens_on = GovukDateField("Booking opens (optional)", description="Leave empty to open booking at once")
     booking_opens_time = ClockTimeField("Booking opens at (optional)", description="Midnight if left empty")
-    booking_closes_on = IsoDateField(
+    booking_closes_on = GovukDateField(
         "Booking closes (optional)", description="Leave empty to take bookings until the session starts"
     )
     booking_closes_time = ClockTimeField(
@@ -179,7 +179,7 @@ class CreateSeriesForm(_SessionFields):
         "Day of the week", choices=WEEKDAY_CHOICES, widget=GovSelect(), validators=[InputRequired("Choose a day")]
     )
     first_month = MonthField(
-        "First month", description="As YYYY-MM, for example 2027-01", required_message="Enter the first month"
+        "First month", description="For example, January 2027", required_message="Enter the first month"
     )
     months = WholeNumberField(
         "Number of months", description="One session a month, up to 24", required_message="Enter the number of months"
@@ -188,7 +188,7 @@ class CreateSeriesForm(_SessionFields):
     publish = SubmitField("Create and publish", widget=GovSubmitInput())
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(TrackerForm):
     reason = StringField(
         "Reason for cancelling",
         description="Everyone booked is told this reason by email",
@@ -206,7 +206,7 @@ STATUS_CHOICES = choices(
 )
 
 
-class SessionListFilterForm(FlaskForm):
+class SessionListFilterForm(TrackerForm):
     """Filters on the coordinator's list of all sessions (a GET form: no CSRF token)."""
 
     class Meta:
@@ -214,5 +214,5 @@ class SessionListFilterForm(FlaskForm):
 
     course = SelectField("Course", coerce=optional_int, widget=GovSelect(), validate_choice=False)
     status = SelectField("Status", choices=STATUS_CHOICES, widget=GovSelect(), validate_choice=False)
-    month = MonthField("Month", description="As YYYY-MM")
+    month = MonthField("Month", description="For example, January 2027")
     submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -1,12 +1,13 @@
 """Forms for the trainer pathway."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import EmailField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from tracker.common.form_base import TrackerForm
 
-class AddTraineeForm(FlaskForm):
+
+class AddTraineeForm(TrackerForm):
     email = EmailField(
         "Email address of the trainee",
         widget=GovTextInput(),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
-from tracker.common.forms import IsoDateField, WholeNumberField
+from tracker.common.form_base import TrackerForm
+from tracker.common.forms import GovukDateField, WholeNumberField
 
 
 def optional_id(value: object) -> int | None:
@@ -19,7 +19,7 @@ def optional_id(value: object) -> int | None:
         return -1  # not one of the choices: "Not a valid choice"
 
 
-class BoardReportForm(FlaskForm):
+class BoardReportForm(TrackerForm):
     """The period, the course of the council's table, and whose sessions to list.
 
     Submitted by GET (a report has a URL to bookmark), so no CSRF token; the download buttons post the
@@ -29,8 +29,8 @@ class BoardReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = IsoDateField("From", name="from", description="The first day of the period, for example 2018-01-01.")
-    date_to = IsoDateField("To", name="to", description="The last day of the period, for example 2018-12-31.")
+    date_from = GovukDateField("From", name="from", description="The first day of the period, for example, 1 1 2018.")
+    date_to = GovukDateField("To", name="to", description="The last day of the period, for example, 31 12 2018.")
     #: No "required" check: a missing course means the default (WRAP), set before validation.
     course = SelectField("Course for the council's departments", widget=GovSelect())
     trainer_id = SelectField(
@@ -42,16 +42,16 @@ class BoardReportForm(FlaskForm):
     submit = SubmitField("Show the report", widget=GovSubmitInput())
 
 
-class DemandPlanningForm(FlaskForm):
+class DemandPlanningForm(TrackerForm):
     """A course, a target date, optionally one organisation and the coordinator's own rates (a GET form)."""
 
     class Meta:
         csrf = False
 
     course = SelectField("Course", widget=GovSelect())
-    target_date = IsoDateField(
+    target_date = GovukDateField(
         "Target date",
-        description="The day the target should be met, for example 2019-03-31.",
+        description="The day the target should be met, for example, 31 3 2019.",
         required_message="Enter a target date",
     )
     organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=optional_id)

@@ -1,17 +1,17 @@
 """The partner return form."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from tracker.common.forms import IsoDateField, WholeNumberField
+from tracker.common.form_base import TrackerForm
+from tracker.common.forms import GovukDateField, WholeNumberField
 
 
-class PartnerReturnForm(FlaskForm):
+class PartnerReturnForm(TrackerForm):
     organisation_id = SelectField("Organisation", coerce=int, widget=GovSelect())
     course_id = SelectField("Course", coerce=int, widget=GovSelect())
-    period_end = IsoDateField("Period end", required_message="Enter the last day of the period, like 2018-12-31")
+    period_end = GovukDateField("Period end", required_message="Enter the last day of the period, like 31 12 2018")
     compliant = WholeNumberField(
         "Compliant staff",
         invalid_message="Enter the number of compliant staff as a whole number",

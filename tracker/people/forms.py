@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -15,7 +14,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from tracker.common.forms import Chosen, IsoDateField, optional_int, select_choices
+from tracker.common.form_base import TrackerForm
+from tracker.common.forms import Chosen, GovukDateField, optional_int, select_choices
 from tracker.people.models import ORGANISATION_KIND_LABELS
 from tracker.people.services import email_problem, normalise_email
 
@@ -26,7 +26,7 @@ def _check_email(_form, field) -> None:
         raise ValidationError(problem)
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(TrackerForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -44,7 +44,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(TrackerForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -63,7 +63,7 @@ class DepartmentForm(FlaskForm):
     submit = SubmitField("Add department", widget=GovSubmitInput())
 
 
-class RenameDepartmentForm(FlaskForm):
+class RenameDepartmentForm(TrackerForm):
     name = StringField(
         "New name",
         widget=GovTextInput(),
@@ -75,7 +75,7 @@ class RenameDepartmentForm(FlaskForm):
     submit = SubmitField("Rename", widget=GovSubmitInput())
 
 
-class AddManagerForm(FlaskForm):
+class AddManagerForm(TrackerForm):
     person = StringField(
         "Email address or HR reference of the manager",
         widget=GovTextInput(),
@@ -85,7 +85,7 @@ class AddManagerForm(FlaskForm):
     submit = SubmitField("Add manager", widget=GovSubmitInput())
 
 
-class PersonForm(FlaskForm):
+class PersonForm(TrackerForm):
     first_name = StringField(
         "First name",
         widget=GovTextInput(),
@@ -120,16 +120,16 @@ class PersonForm(FlaskForm):
         description="Their email address or HR reference.",
         validators=[Optional(), Length(max=254)],
     )
-    start_date = IsoDateField("Start date (optional)", description="For example, 2024-09-02")
+    start_date = GovukDateField("Start date (optional)", description="For example, 2 9 2024")
     department = SelectField("Department", widget=GovSelect(), coerce=optional_int)
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class MovePersonForm(FlaskForm):
+class MovePersonForm(TrackerForm):
     department = SelectField(
         "New department", widget=GovSelect(), coerce=optional_int, validators=[Chosen("Choose a department")]
     )
-    from_date = IsoDateField(
+    from_date = GovukDateField(
         "First day in the new department",
         description="Reports as of the day before count them in their old department.",
         required_message="Enter the first day in the new department",
@@ -137,8 +137,8 @@ class MovePersonForm(FlaskForm):
     submit = SubmitField("Move", widget=GovSubmitInput())
 
 
-class LeaverForm(FlaskForm):
-    end_date = IsoDateField(
+class LeaverForm(TrackerForm):
+    end_date = GovukDateField(
         "Leave date",
         description="Their first day no longer working there. From this day they count in no department.",
         required_message="Enter the leave date",
@@ -146,11 +146,11 @@ class LeaverForm(FlaskForm):
     submit = SubmitField("Save leave date", widget=GovSubmitInput())
 
 
-class RosterImportForm(FlaskForm):
+class RosterImportForm(TrackerForm):
     file = FileField(
         "Roster file (CSV)", widget=GovFileInput(), validators=[FileRequired("Choose a CSV file to import")]
     )
-    effective = IsoDateField(
+    effective = GovukDateField(
         "Department changes take effect from (optional)",
         description="Leave blank for today. People moving department are counted in the new one from this day.",
     )

@@ -1,11 +1,11 @@
 """The public training request form, and the coordinator's status form."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from tracker.common.form_base import TrackerForm
 from tracker.common.forms import WholeNumberField
 from tracker.people.models import ORGANISATION_KIND_LABELS, OrganisationKind
 from tracker.requests.models import RequestStatus
@@ -13,7 +13,7 @@ from tracker.requests.models import RequestStatus
 PUBLIC_KINDS = [SelectChoice(kind.value, ORGANISATION_KIND_LABELS[kind]) for kind in OrganisationKind]
 
 
-class TrainingRequestForm(FlaskForm):
+class TrainingRequestForm(TrackerForm):
     organisation_name = StringField(
         "Name of your organisation",
         widget=GovTextInput(),
@@ -73,7 +73,7 @@ class TrainingRequestForm(FlaskForm):
     submit = SubmitField("Send request", widget=GovSubmitInput())
 
 
-class UpdateRequestForm(FlaskForm):
+class UpdateRequestForm(TrackerForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice(s.value, s.value.capitalize()) for s in RequestStatus],

@@ -1,12 +1,13 @@
 """The form for booking without an account."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from tracker.common.form_base import TrackerForm
 
-class PublicBookingForm(FlaskForm):
+
+class PublicBookingForm(TrackerForm):
     first_name = StringField(
         "First name",
         widget=GovTextInput(),

@@ -70,7 +70,7 @@ def test_evidence_page(app, db, signed_in, coordinator, elearning):
     person = make_person()
     client = signed_in(coordinator)
     form = client.get(f"/people/{person.id}/evidence/new").get_data(as_text=True)
-    assert "Home Office Prevent e-learning" in form and 'type="date"' in form
+    assert "Home Office Prevent e-learning" in form and 'name="completed_on-day"' in form
     empty = client.post(f"/people/{person.id}/evidence/new", data={"course": "0", "completed_on": "", "evidence": ""})
     text = empty.get_data(as_text=True)
     assert "Select the course completed" in text and "Enter the date the course was completed" in text

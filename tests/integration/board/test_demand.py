@@ -173,7 +173,8 @@ def test_the_page_shows_the_plan_with_the_rates_used(live_council, signed_in):
 
 def test_the_page_defaults_to_the_next_31_march(live_council, signed_in):
     html = signed_in(make_user(Role.COORDINATOR)).get("/demand-planning").get_data(as_text=True)
-    assert re.search(r'name="target_date"[^>]*value="\d{4}-03-31"', html)
+    assert re.search(r'name="target_date-day"[^>]*value="31"', html)
+    assert re.search(r'name="target_date-month"[^>]*value="3"', html)
     assert "Total for London Borough of Barnet" in html
 
 
@@ -185,7 +186,9 @@ def test_the_page_defaults_to_the_next_31_march(live_council, signed_in):
         ("target_date=", "Enter a target date"),
         ("target_date=2030-01-01&fill_percent=lots", "Fill rate must be a whole number, like 80"),
         ("target_date=2030-01-01&fill_percent=500", "Fill rate must be between 1 and 200"),
-        ("target_date=2030-01-01&organisation_id=999999", "Not a valid choice"),
+        ("target_date=2030-01-01&organisation_id=999999", "Select organisation from the list"),
+        ("target_date-day=30&target_date-month=2&target_date-year=2030", "Target date must be a real date"),
+        ("target_date-day=1&target_date-month=&target_date-year=2030", "Target date must include a month"),
     ],
 )
 def test_bad_input_is_shown_next_to_the_field(live_council, signed_in, query, message):

@@ -91,7 +91,7 @@ def test_filter_by_course_and_month(app, client):
     html = text(client.get(f"/sessions?course={other.id}"))
     assert "CTLP soon" in html and "WRAP" not in html.split("<table")[-1]
     bad = text(client.get("/sessions?month=next+week"))
-    assert "must be a month as YYYY-MM" in bad and "WRAP soon" in bad
+    assert "must be a month and year, like January 2027 or 2027-01" in bad and "WRAP soon" in bad
 
 
 def test_a_bad_month_is_marked_on_its_field_and_the_course_stays_chosen(app, client):

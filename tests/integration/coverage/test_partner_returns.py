@@ -144,7 +144,7 @@ def test_a_partner_cannot_submit_or_see_another_organisations_return(app, seed_w
         "eligible": "2",
     }
     page = client.post("/partner-returns/new", data=form).get_data(as_text=True)
-    assert "Not a valid choice" in page or "only submit returns for your own organisation" in page
+    assert "from the list" in page or "only submit returns for your own organisation" in page
     assert client.get(f"/partner-returns/{other.id}").status_code == 403
     assert "Central London" not in client.get("/partner-returns").get_data(as_text=True)
 
