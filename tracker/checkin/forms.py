@@ -1,12 +1,13 @@
 """Check-in forms (shape checks only; the rules are in services)."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from tracker.common.form_base import TrackerForm
 
-class EnterShownCodeForm(FlaskForm):
+
+class EnterShownCodeForm(TrackerForm):
     """The code on the trainer's screen, typed in (for a phone that cannot scan)."""
 
     code = StringField(
@@ -18,13 +19,13 @@ class EnterShownCodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(TrackerForm):
     """The "Check in" button of someone signed in (a form for its CSRF token)."""
 
     submit = SubmitField("Check in", widget=GovSubmitInput())
 
 
-class AskForEmailCodeForm(FlaskForm):
+class AskForEmailCodeForm(TrackerForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -39,7 +40,7 @@ class AskForEmailCodeForm(FlaskForm):
             raise ValidationError("Enter an email address in the correct format, like name@example.com")
 
 
-class EnterEmailCodeForm(FlaskForm):
+class EnterEmailCodeForm(TrackerForm):
     code = StringField(
         "Code from the email",
         widget=GovTextInput(),

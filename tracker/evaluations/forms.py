@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.common.forms import IsoDateField
+from tracker.common.date_input import GovukDateField
+from tracker.common.form_base import TrackerForm
 from tracker.evaluations.models import COMMENT_MAX
 
 CONFIDENCE = [
@@ -38,7 +38,7 @@ def _score(label: str, choices, message: str) -> RadioField:
     return RadioField(label, choices=choices, coerce=int, widget=GovRadioInput(), validators=[InputRequired(message)])
 
 
-class GiveFeedbackForm(FlaskForm):
+class GiveFeedbackForm(TrackerForm):
     confidence_before = _score(
         "Before the session, how confident were you that you could recognise a Prevent concern and refer it?",
         CONFIDENCE,
@@ -73,7 +73,7 @@ def optional_id(value: object) -> int | None:
         return -1  # not one of the choices: "Not a valid choice"
 
 
-class ResultsFilterForm(FlaskForm):
+class ResultsFilterForm(TrackerForm):
     """Submitted by GET (the results have a URL to bookmark), so no CSRF token; dates travel as `from` and `to`."""
 
     class Meta:
@@ -81,6 +81,6 @@ class ResultsFilterForm(FlaskForm):
 
     course_id = SelectField("Course", widget=GovSelect(), coerce=optional_id, name="course")
     trainer_id = SelectField("Trainer", widget=GovSelect(), coerce=optional_id, name="trainer")
-    date_from = IsoDateField("Sessions from", name="from", description="For example, 2026-01-01.")
-    date_to = IsoDateField("Sessions to", name="to", description="For example, 2026-12-31.")
+    date_from = GovukDateField("Sessions from", name="from", description="For example, 1 1 2026")
+    date_to = GovukDateField("Sessions to", name="to", description="For example, 31 12 2026")
     submit = SubmitField("Show results", widget=GovSubmitInput())
