@@ -332,16 +332,10 @@ class CheckedPage:
         self.tab_to(locator)
         self.page.keyboard.type(text)
 
-    def type_date(self, locator, day) -> None:
-        """Tab to a browser date field and type the date's digits in the order the field shows them (headless
-        Chromium shows month, day, year whatever the locale; a UK desktop shows day, month, year)."""
-        for pattern in ("%m%d%Y", "%d%m%Y"):
-            self.tab_to(locator)
-            self.page.keyboard.type(day.strftime(pattern))  # typing overwrites each part in turn
-            if locator.input_value() == day.isoformat():
-                return
-            self.page.keyboard.press("Shift+Tab")
-        raise AssertionError(f"could not type {day} into {locator}: it holds {locator.input_value()!r}")
+    def type_date(self, name: str, day) -> None:
+        """Tab to GOV.UK's date input `name` and type the day, month and year into its three boxes (keyboard only)."""
+        for part, value in (("day", day.day), ("month", day.month), ("year", day.year)):
+            self.type_into(self.page.locator(f"#{name}-{part}"), str(value))
 
 
 def _artifact_dir(request) -> Path:

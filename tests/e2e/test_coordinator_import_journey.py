@@ -66,7 +66,7 @@ def test_coordinator_imports_a_roster_and_exports_coverage(page, demo_data):
     assert page.title().startswith("Error:")
     assert "The period start must be on or before the as-of date" in page.locator(".govuk-error-summary").inner_text()
     page.check("coverage with a mistake")
-    page.fill("#period_start", "2025-04-01")
+    fill_date(page, "period_start", "2025-04-01")
     page.press_button("Show coverage")
     assert "on 31 March 2026" in page.locator("main h2").first.inner_text()
     page.check("coverage on a date")

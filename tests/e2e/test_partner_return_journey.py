@@ -59,7 +59,7 @@ def test_partner_submits_a_return_with_the_keyboard_only(page):
     page.tab_to(page.locator("#course_id"))
     page.keyboard.type("Workshop")  # a closed select takes the option whose label starts with what is typed
     assert page.locator("#course_id option:checked").inner_text().startswith("Workshop to Raise Awareness")
-    page.type_date(page.locator("#period_end"), period_end)
+    page.type_date("period_end", period_end)
     page.type_into(page.locator("#compliant"), "402")
     page.type_into(page.locator("#eligible"), "479")
     page.tab_to(page.get_by_role("button", name="Submit return"))
