@@ -74,7 +74,7 @@ def test_the_board_report_draws_prints_and_downloads(page, viewport):
     breaks = page.evaluate(
         "[...document.querySelectorAll('.app-board-section')].map(s => getComputedStyle(s).breakBefore)"
     )
-    assert breaks == ["auto"] * 5
+    assert breaks == ["auto"] * 6  # five of figures and the feedback from sessions
     row = page.evaluate("getComputedStyle(document.querySelector('.app-board .govuk-table__row')).breakInside")
     assert row == "avoid"
     if viewport == "desktop":
