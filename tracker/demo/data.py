@@ -10,6 +10,7 @@ demo always has upcoming sessions, one of them full with a waiting list.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -478,9 +479,11 @@ def _book(training_session: TrainingSession, person: Person, booked_by: Person, 
         )
     )
     if active is None:
-        booking_services.book_place(
-            training_session=training_session, person=person, booked_by=booked_by, source=source
-        )
+        # One place per course: someone already on another session of the course is left there.
+        with contextlib.suppress(booking_services.PlaceOnCourseHeldError):
+            booking_services.book_place(
+                training_session=training_session, person=person, booked_by=booked_by, source=source
+            )
 
 
 def _sessions(today, rng, courses, organisations, coordinator, education_officer, trainees, staff, departments):
