@@ -276,8 +276,10 @@ def partner_attendees() -> ResponseReturnValue:
     organisation = current_user.person.organisation
     choosable = db.session.execute(finding.bookable_sessions(viewer=current_user).limit(200)).all()
     form = PartnerAttendeeForm()
+    taken = capacity.seats_taken_by_session([s.id for s in choosable])
     form.session_id.choices = [("", "Choose a session")] + [
-        (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable
+        (s.id, f"{s.display_title} – {format_datetime(s.starts_at)} – {capacity.places_text(s, taken.get(s.id, 0))}")
+        for s in choosable
     ]
     if request.method == "GET" and id_arg("session_id"):
         form.session_id.data = id_arg("session_id")
