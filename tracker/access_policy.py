@@ -162,6 +162,7 @@ POLICY: dict[str, Access | dict[str, Access]] = {
     "coverage.export_csv": COVERAGE_READERS,
     "coverage.my_team": MANAGERS,
     "coverage.book_untrained": MANAGERS,
+    "coverage.booked_untrained": MANAGERS,  # what the manager's own booking just did (kept in their session)
     "refreshers.digest_preference": MANAGERS,  # the manager's own weekly email (refreshers/)
     # The board report and demand planning: the coordinator's (every organisation's figures and requests).
     "board.board_report": COORDINATOR,

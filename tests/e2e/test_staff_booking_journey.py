@@ -27,7 +27,10 @@ def test_staff_member_books_and_cancels_the_next_wrap_session(page):
     page.select_option("#course", label=WRAP)
     page.fill("#month", "Smarch 2027")
     page.press_button("Show sessions")
-    assert "Month must be a month and year, like January 2027 or 2027-01" in page.locator(".govuk-error-summary").inner_text()
+    assert (
+        "Month must be a month and year, like January 2027 or 2027-01"
+        in page.locator(".govuk-error-summary").inner_text()
+    )
     assert page.title().startswith("Error:")
     page.check("find a session with a mistake")
 

@@ -121,8 +121,12 @@ def seat_counts(session_ids: list[int]) -> dict[int, SeatCounts]:
     return counts
 
 
+#: What every list and session picker says of a session with no place left: booking it joins the waiting list.
+FULL_TEXT = "Full – join the waiting list"
+
+
 def places_text(training_session, taken: int) -> str:
     """The Jinja filter `places` (`{{ s | places(taken) }}`): "12 places left", "1 place left", or "Full – join
     the waiting list"; `training_session` is a session or a row with its capacity."""
     left = places_left(training_session, taken=taken)
-    return f"{pluralise(left, 'place')} left" if left > 0 else "Full – join the waiting list"
+    return f"{pluralise(left, 'place')} left" if left > 0 else FULL_TEXT

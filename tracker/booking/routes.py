@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import Role
 from tracker.accounts.routes import is_safe_next
-from tracker.attendance.records import find_valid_record
+from tracker.attendance.records import find_valid_record, valid_until_by_person
 from tracker.booking import capacity, finding, for_others, quotas, services
 from tracker.booking.forms import BookTeamForm, FindPersonForm, FindSessionForm, PartnerAttendeeForm
 from tracker.booking.models import Booking, BookingStatus
@@ -17,7 +17,7 @@ from tracker.common.errors import TrackerError
 from tracker.common.forms import field_error, id_arg
 from tracker.common.paging import page_number, paginate
 from tracker.common.permissions import require
-from tracker.common.time import format_datetime
+from tracker.common.time import format_date, format_datetime
 from tracker.courses import session_queries
 from tracker.courses.models import SessionTrainer, TrainingSession
 from tracker.extensions import db
@@ -156,21 +156,40 @@ def cancel_booking(booking_id: int) -> ResponseReturnValue:
     )
 
 
-def _outcome_summary(outcomes: list[for_others.BookingOutcome]) -> str:
-    groups: dict[str, list[str]] = {}
+def _team_standing(training_session: TrainingSession, team: list[Person]) -> dict[int, str]:
+    """{person_id: "email · department · trained until …, booked on …"}: the hint beside each name on "Book your
+    team", which tells two people of the same name apart and says who already holds a place (three statements)."""
+    ids = [p.id for p in team]
+    departments = people.current_departments(ids)
+    trained = valid_until_by_person(ids, training_session.course_id)
+    places = finding.course_places_by_person(training_session.course_id, ids)
+    hints = {}
+    for person in team:
+        parts = [person.email or "No email address"]
+        if person.id in departments:
+            parts.append(departments[person.id].path.replace("/", " / "))
+        if person.id in trained:
+            until = trained[person.id]
+            parts.append(f"trained until {format_date(until)}" if until else "trained (does not expire)")
+        place = places.get(person.id)
+        if place is not None:
+            held = place.training_session
+            when = f"{held.display_title}, {format_datetime(held.starts_at)}"
+            parts.append(
+                f"on the waiting list for {when}" if place.status == BookingStatus.WAITLISTED else f"booked on {when}"
+            )
+        hints[person.id] = " · ".join(parts)
+    return hints
+
+
+def _outcome_rows(outcomes: list[for_others.BookingOutcome]) -> list[dict]:
+    """What booking several people did, one row each, kept in the flashed message for the page after."""
+    labels = {"confirmed": "Booked", "held": "Place held", "waitlisted": "On the waiting list"}
+    rows = []
     for outcome in outcomes:
-        name = outcome.person.full_name
-        if outcome.result == "refused":
-            name = f"{name} ({outcome.message})"
-        groups.setdefault(outcome.result, []).append(name)
-    labels = [
-        ("confirmed", "Booked"),
-        ("held", "Place held"),
-        ("waitlisted", "On the waiting list"),
-        ("already_booked", "Already booked"),
-        ("refused", "Not booked"),
-    ]
-    return ". ".join(f"{label}: {', '.join(groups[key])}" for key, label in labels if key in groups) + "."
+        result = labels.get(outcome.result) or outcome.message or "Not booked"
+        rows.append({"name": outcome.person.full_name, "detail": outcome.person.email or "", "result": result})
+    return rows
 
 
 @bp.route("/sessions/<int:session_id>/book-team", methods=["GET", "POST"])
@@ -180,7 +199,8 @@ def book_team(session_id: int) -> ResponseReturnValue:
     team = people.list_team(current_user.person)
     booked = services.active_bookings_by_person(session_id, [p.id for p in team])
     form = BookTeamForm()
-    form.people.choices = [(p.id, p.full_name) for p in team if p.id not in booked]
+    choosable = [p for p in team if p.id not in booked]
+    form.people.choices = [(p.id, p.full_name) for p in choosable]
     if form.validate_on_submit():
         chosen = list(people.people_by_ids(form.people.data).values())
         require(len(chosen) == len(set(form.people.data)))
@@ -195,9 +215,11 @@ def book_team(session_id: int) -> ResponseReturnValue:
             db.session.rollback()
             field_error(form, "people", error.message)
         else:
-            flash(_outcome_summary(outcomes), "success")
+            flash(_outcome_rows(outcomes), "outcomes")
             return redirect(url_for("booking.book_team", session_id=session_id))
     positions = services.waitlist_positions([b.id for b in booked.values() if b.status == BookingStatus.WAITLISTED])
+    hints = _team_standing(training_session, choosable) if choosable else {}
+    taken = capacity.count_seats_taken(session_id)
     return render_template(
         "booking/book_team.html",
         form=form,
@@ -205,7 +227,9 @@ def book_team(session_id: int) -> ResponseReturnValue:
         team=team,
         booked=booked,
         positions=positions,
-        taken=capacity.count_seats_taken(session_id),
+        hints=[{"hint": {"text": hints[p.id]}} for p in choosable],
+        taken=taken,
+        left=capacity.places_left(training_session, taken=taken),
         problem=services.booking_problem(training_session),
     )
 
@@ -252,8 +276,10 @@ def partner_attendees() -> ResponseReturnValue:
     organisation = current_user.person.organisation
     choosable = db.session.execute(finding.bookable_sessions(viewer=current_user).limit(200)).all()
     form = PartnerAttendeeForm()
+    taken = capacity.seats_taken_by_session([s.id for s in choosable])
     form.session_id.choices = [("", "Choose a session")] + [
-        (s.id, f"{s.display_title} – {format_datetime(s.starts_at)}") for s in choosable
+        (s.id, f"{s.display_title} – {format_datetime(s.starts_at)} – {capacity.places_text(s, taken.get(s.id, 0))}")
+        for s in choosable
     ]
     if request.method == "GET" and id_arg("session_id"):
         form.session_id.data = id_arg("session_id")

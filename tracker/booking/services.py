@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.accounts.models import Role, UserAccount
 from tracker.booking import seat_rule, signals
@@ -36,6 +36,12 @@ class BookingError(TrackerError):
 
 class AlreadyBookedError(ConflictError):
     code = "already_booked"
+
+
+class PlaceOnCourseHeldError(AlreadyBookedError):
+    """One active place per course: the person already holds (or waits for) a place on another session of it."""
+
+    code = "place_on_course_held"
 
 
 class BookingClosedError(BookingError):
@@ -69,22 +75,49 @@ class _BookingState:
     existing_id: int | None
     #: How many organisations have places held on the session (released or not).
     quotas: int
+    #: The person's active place on another session of the same course that has not ended, if any.
+    other_place_id: int | None = None
 
 
-def _booking_state(*, session_id: int, person_id: int, now: datetime) -> _BookingState:
+def _other_place_on_course(*, session_id: int, course_id: int, person_id: int, now: datetime):
+    """The id of the person's active place on another session of the course that has not yet ended (a scalar
+    subquery, aliased so that it never correlates with the statement it sits in)."""
+    other, other_session = aliased(Booking), aliased(TrainingSession)
+    return (
+        select(func.min(other.id))
+        .join(other_session, other_session.id == other.session_id)
+        .where(
+            other.person_id == person_id,
+            other.status.in_(ACTIVE_STATUSES),
+            other.session_id != session_id,
+            other_session.course_id == course_id,
+            other_session.status != SessionStatus.CANCELLED,
+            other_session.ends_at > now,
+        )
+        .scalar_subquery()
+    )
+
+
+def _booking_state(*, session_id: int, course_id: int, person_id: int, now: datetime) -> _BookingState:
     lapsed = and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
     mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
     quotas = select(func.count(SeatQuota.id)).where(SeatQuota.session_id == session_id).scalar_subquery()
-    taken, lapsed, existing_id, quota_count = db.session.execute(
+    other = _other_place_on_course(session_id=session_id, course_id=course_id, person_id=person_id, now=now)
+    taken, lapsed, existing_id, quota_count, other_id = db.session.execute(
         select(
             func.count(case((Booking.status.in_(SEAT_STATUSES), 1))),
             func.count(case((lapsed, 1))),
             func.max(case((mine, Booking.id))),
             quotas,
+            other,
         ).where(Booking.session_id == session_id)
     ).one()
     return _BookingState(
-        seats_taken=taken or 0, lapsed_holds=lapsed or 0, existing_id=existing_id, quotas=quota_count or 0
+        seats_taken=taken or 0,
+        lapsed_holds=lapsed or 0,
+        existing_id=existing_id,
+        quotas=quota_count or 0,
+        other_place_id=other_id,
     )
 
 
@@ -208,15 +241,16 @@ def book_place(
     """Book `person` onto the session: a confirmed seat if one is free, else a waiting-list place.
 
     With `hold_until`, a free seat is held (status held) until the person confirms their email.
-    Raises SessionNotBookableError, BookingClosedError, NotInAudienceError, AlreadyBookedError.
+    Raises SessionNotBookableError, BookingClosedError, NotInAudienceError, AlreadyBookedError (already on this
+    session), PlaceOnCourseHeldError (one active place per course: already on another upcoming session of it).
     Authorisation (may the actor book for this person?) is the caller's: see `can_book_for`.
     """
     now = now or utc_now()
     locked = lock_session(training_session.id)
-    state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
+    state = _booking_state(session_id=locked.id, course_id=locked.course_id, person_id=person.id, now=now)
     if state.lapsed_holds:  # their seats go to the waiting list first
         lapse_expired_holds(session_id=locked.id, now=now)
-        state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
+        state = _booking_state(session_id=locked.id, course_id=locked.course_id, person_id=person.id, now=now)
     refusal = booking_refusal(locked, now=now)
     if refusal:
         raise refusal
@@ -227,10 +261,13 @@ def book_place(
     if state.existing_id is not None:
         existing = db.session.get(Booking, state.existing_id)
         raise AlreadyBookedError(_already_booked_message(existing, person, booked_by), field="person")
+    if state.other_place_id is not None:
+        other = db.session.get(Booking, state.other_place_id)
+        raise PlaceOnCourseHeldError(_place_on_course_message(other, person, booked_by), field="person")
 
     quotas = seat_rule.session_quotas(locked.id) if state.quotas else []
     if release_quotas(locked, quotas, now=now):  # the waiting list is offered released places before newcomers
-        state = _booking_state(session_id=locked.id, person_id=person.id, now=now)
+        state = _booking_state(session_id=locked.id, course_id=locked.course_id, person_id=person.id, now=now)
     seats = seat_rule.seats_of(locked.capacity, locked.id, quotas, now, taken=state.seats_taken)
     seat_free = seats.left_for(person.organisation_id) > 0
     if seat_free:
@@ -276,6 +313,21 @@ def _already_booked_message(existing: Booking | None, person: Person, booked_by:
     if existing is not None and existing.status == BookingStatus.WAITLISTED:
         return f"{who} already on the waiting list for this session"
     return f"{who} already booked on this session"
+
+
+def _place_on_course_message(other: Booking, person: Person, booked_by: Person | None) -> str:
+    """Names the person and the session they already hold a place on (or wait for)."""
+    self_booking = booked_by is not None and booked_by.id == person.id
+    held = other.training_session
+    title = f"{held.display_title} on {format_datetime(held.starts_at)}"
+    if other.status == BookingStatus.WAITLISTED:
+        place = f"on the waiting list for {title}"
+        undo = "leave that waiting list"
+    else:
+        place = f"booked on {title}"
+        undo = "cancel that place"
+    who = "You are" if self_booking else f"{person.full_name} is"
+    return f"{who} already {place}. A person can hold one place per course: {undo} first to book this session"
 
 
 def confirm_hold(*, booking: Booking, now: datetime | None = None) -> Booking:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -225,9 +225,13 @@ def my_team() -> ResponseReturnValue:
     return render_template("coverage/my_team.html", form=form, status=status, members=members, page=page, pages=pages)
 
 
+#: Where the POST of "book the untrained" leaves, for the page it redirects to, what it did (Post/Redirect/Get).
+BOOKED_UNTRAINED_KEY = "booked_untrained"
+
+
 @bp.route("/my-team/book-untrained", methods=["GET", "POST"])
 def book_untrained() -> ResponseReturnValue:
-    """Confirm, then book the untrained team members onto the next session of the course with places."""
+    """Confirm, then book each untrained team member onto the earliest session of the course with a place."""
     courses = loading.list_courses()
     course = _course_from(courses, request.args.get("course") or _default_course_code(courses))
     if course is None:
@@ -236,12 +240,30 @@ def book_untrained() -> ResponseReturnValue:
     if form.validate_on_submit():
         person_ids = [i for i in map(parse_id, request.form.getlist("person_id")) if i is not None]
         outcomes = team.book_untrained(manager=current_user.person, course=course, person_ids=person_ids)
-        if outcomes:
-            booked = sum(1 for o in outcomes if o.booking is not None)
-            summary = f"Booked {booked} of {len(outcomes)}: " + "; ".join(o.describe for o in outcomes) + "."
-            flash(summary, "success" if booked else "info")
-        else:
+        if not outcomes:
             flash("Nobody needed booking: nothing was changed.", "info")
-        return redirect(url_for("coverage.my_team", course=course.code))
+            return redirect(url_for("coverage.my_team", course=course.code))
+        session[BOOKED_UNTRAINED_KEY] = {
+            "course": course.code,
+            "bookings": [o.booking.id for o in outcomes if o.booking is not None],
+            "not_placed": [[o.person.id, o.problem] for o in outcomes if o.booking is None],
+        }
+        return redirect(url_for("coverage.booked_untrained", course=course.code))
     groups, stranded = team.group_plan(team.plan_untrained_bookings(manager=current_user.person, course=course))
     return render_template("coverage/book_untrained.html", form=form, course=course, groups=groups, stranded=stranded)
+
+
+@bp.route("/my-team/book-untrained/done")
+def booked_untrained() -> ResponseReturnValue:
+    """What "book the untrained" just did: who has a place on which session, and who could not be placed."""
+    done = session.pop(BOOKED_UNTRAINED_KEY, None)
+    courses = loading.list_courses()
+    course = _course_from(courses, (done or {}).get("course") or request.args.get("course"))
+    if not done or course is None:
+        return redirect(url_for("coverage.my_team", course=course.code if course else None))
+    booked, missed = team.list_booked_outcomes(
+        manager=current_user.person,
+        booking_ids=[i for i in done.get("bookings", []) if isinstance(i, int)],
+        not_placed=[(int(p), str(why)) for p, why in done.get("not_placed", []) if isinstance(p, int)],
+    )
+    return render_template("coverage/booked_untrained.html", course=course, booked=booked, missed=missed)

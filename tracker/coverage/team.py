@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from tracker.attendance.models import TrainingRecord, last_valid_day
 from tracker.booking import services as booking_services
@@ -102,7 +103,13 @@ class TeamStatus:
 
     @property
     def booked(self) -> int:
-        return sum(1 for m in self.members if m.booking is not None)
+        """Members with a place (confirmed or held) on an upcoming session; waiting-list places are `waitlisted`."""
+        return sum(1 for m in self.members if m.booking is not None and not m.booking.is_waitlisted)
+
+    @property
+    def waitlisted(self) -> int:
+        """Members on the waiting list of an upcoming session (and without a place on another)."""
+        return sum(1 for m in self.members if m.booking is not None and m.booking.is_waitlisted)
 
 
 def _record_standing(
@@ -194,20 +201,17 @@ class SessionWithPlaces:
 @dataclass(frozen=True)
 class PlannedBooking:
     person: Person
-    #: The next published session of the course with places left that they may book; None if there is none.
+    #: The earliest published session of the course that they may book with a place still free for them once the
+    #: people planned before them have theirs; None if there is none (they are not placed, never waitlisted).
     session: SessionWithPlaces | None
 
 
 @dataclass(frozen=True)
 class PlanGroup:
-    """The people planned onto one session, in booking order: the first `places_left` get places."""
+    """The people planned onto one session, in booking order: each has a place (the plan never overfills)."""
 
     session: SessionWithPlaces
     people: list[Person]
-
-    @property
-    def waitlisted(self) -> int:
-        return max(0, len(self.people) - self.session.places_left)
 
 
 def group_plan(plan: list[PlannedBooking]) -> tuple[list[PlanGroup], list[Person]]:
@@ -253,9 +257,9 @@ def upcoming_sessions_with_places(course: Course, *, now: datetime | None = None
 def plan_untrained_bookings(
     *, manager: Person, course: Course, person_ids: Iterable[int] | None = None, now: datetime | None = None
 ) -> list[PlannedBooking]:
-    """Who would be booked where: each untrained, unbooked team member (or those of `person_ids`) onto the
-    next session they may book with places left. Several may share a session beyond its places left:
-    booking then puts the extra people on its waiting list."""
+    """Who would be booked where: each untrained, unbooked team member (or those of `person_ids`), in team
+    order, onto the earliest session they may book that still has a place once those before them have theirs.
+    Nobody is planned onto a waiting list: when no session has a place left for someone, they are not placed."""
     now = now or utc_now()
     status = team_status(manager=manager, course=course, now=now)
     wanted = set(person_ids) if person_ids is not None else None
@@ -263,7 +267,17 @@ def plan_untrained_bookings(
     if not people:
         return []
     sessions = upcoming_sessions_with_places(course, now=now)
-    return [PlannedBooking(person, next((s for s in sessions if s.admits(person)), None)) for person in people]
+    free = {s.training_session.id: s.places_left for s in sessions}
+    plan = []
+    for person in people:
+        chosen = next((s for s in sessions if free[s.training_session.id] > 0 and s.admits(person)), None)
+        if chosen is not None:
+            free[chosen.training_session.id] -= 1
+        plan.append(PlannedBooking(person, chosen))
+    return plan
+
+
+NO_PLACE_LEFT = "No upcoming session they can book has a place left"
 
 
 @dataclass(frozen=True)
@@ -271,33 +285,36 @@ class BookingOutcome:
     person: Person
     training_session: TrainingSession | None
     booking: Booking | None
-    #: Why they were not booked (no session with places, or the booking rule's message).
+    #: Why they were not booked (no session with a place left, or the booking rule's message).
     problem: str | None = None
 
     @property
-    def describe(self) -> str:
-        if self.booking is None:
-            return f"{self.person.full_name}: not booked ({self.problem})"
-        if self.booking.status == BookingStatus.WAITLISTED:
-            return f"{self.person.full_name}: on the waiting list"
-        return f"{self.person.full_name}: place confirmed"
+    def is_booked(self) -> bool:
+        """A place (confirmed or held), not a waiting-list place."""
+        return self.booking is not None and self.booking.status != BookingStatus.WAITLISTED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        """Only when a place went between planning and booking (someone else took it at the same moment)."""
+        return self.booking is not None and self.booking.status == BookingStatus.WAITLISTED
 
 
 def book_untrained(
     *, manager: Person, course: Course, person_ids: Iterable[int], now: datetime | None = None
 ) -> list[BookingOutcome]:
-    """Book the untrained team members among `person_ids` onto their next session, as their manager.
+    """Book the untrained team members among `person_ids` onto the earliest session with a place, as their manager.
 
     Only people still in the manager's team, untrained and unbooked are booked (the plan is worked out
-    again, so a stale confirmation page cannot book anyone else). Each booking goes through
-    `book_place` with source "manager": a confirmed place while there are places, then the waiting list.
-    A rule that refuses one person (booking closed, audience) is reported for them; the rest go ahead.
+    again, so a stale confirmation page cannot book anyone else). Each booking goes through `book_place`
+    with source "manager" (the capacity rule, one place per course). Someone with no session that has a place
+    left is not placed (never put on a waiting list); a rule that refuses one person (booking closed, audience)
+    is reported for them; the rest go ahead.
     """
     now = now or utc_now()
     outcomes = []
     for planned in plan_untrained_bookings(manager=manager, course=course, person_ids=person_ids, now=now):
         if planned.session is None:
-            outcomes.append(BookingOutcome(planned.person, None, None, "there is no upcoming session with places"))
+            outcomes.append(BookingOutcome(planned.person, None, None, NO_PLACE_LEFT))
             continue
         training_session = planned.session.training_session
         try:
@@ -313,3 +330,48 @@ def book_untrained(
         else:
             outcomes.append(BookingOutcome(planned.person, training_session, booking))
     return outcomes
+
+
+@dataclass(frozen=True)
+class BookedOutcomeRow:
+    """One line of the page that says who went where: a booking the manager made, or someone not placed."""
+
+    name: str
+    #: A detail that tells two people of the same name apart (their email address).
+    detail: str | None
+    training_session: TrainingSession | None
+    status: BookingStatus | None
+    waitlist_position: int | None = None
+    problem: str | None = None
+
+
+def list_booked_outcomes(
+    *, manager: Person, booking_ids: list[int], not_placed: list[tuple[int, str]]
+) -> tuple[list[BookedOutcomeRow], list[BookedOutcomeRow]]:
+    """The places booked by `manager` among `booking_ids` (soonest session first) and the people not placed
+    with why, for the page after booking the untrained (three statements whatever the number)."""
+    bookings = []
+    if booking_ids:
+        bookings = db.session.scalars(
+            select(Booking)
+            .join(TrainingSession, TrainingSession.id == Booking.session_id)
+            .join(Person, Person.id == Booking.person_id)
+            .options(contains_eager(Booking.training_session), contains_eager(Booking.person))
+            .where(Booking.id.in_(booking_ids), Booking.booked_by_id == manager.id)
+            .order_by(TrainingSession.starts_at, TrainingSession.id, Person.last_name, Person.first_name, Booking.id)
+        ).all()
+    positions = booking_services.waitlist_positions([b.id for b in bookings if b.status == BookingStatus.WAITLISTED])
+    booked = [
+        BookedOutcomeRow(b.person.full_name, b.person.email, b.training_session, b.status, positions.get(b.id), None)
+        for b in bookings
+    ]
+    problems = dict(not_placed)
+    people = (
+        db.session.scalars(
+            select(Person).where(Person.id.in_(problems)).order_by(Person.last_name, Person.first_name, Person.id)
+        ).all()
+        if problems
+        else []
+    )
+    missed = [BookedOutcomeRow(p.full_name, p.email, None, None, None, problems[p.id]) for p in people]
+    return booked, missed

@@ -12,6 +12,7 @@ People have plain names, each name once, and addresses made of them (first.last@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -498,10 +499,12 @@ def _book(
         )
     )
     if active is None:
-        booking = booking_services.book_place(
-            training_session=training_session, person=person, booked_by=booked_by, source=source, now=at
-        )
-        date_booking_emails(booking, at)
+        # One place per course: someone already on another session of the course is left there.
+        with contextlib.suppress(booking_services.PlaceOnCourseHeldError):
+            booking = booking_services.book_place(
+                training_session=training_session, person=person, booked_by=booked_by, source=source, now=at
+            )
+            date_booking_emails(booking, at)
 
 
 def _book_over_weeks(training_session, people, rng, *, booked_by=None, source=BookingSource.SELF, today) -> None:

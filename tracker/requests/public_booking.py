@@ -16,14 +16,14 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from tracker.booking import services as booking_services
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.audit import record_event
 from tracker.common.errors import ConflictError, TrackerError
 from tracker.common.time import utc_now
-from tracker.courses.models import SessionAudience, SessionStatus, TrainingSession
+from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
 from tracker.extensions import db
 from tracker.people.models import Organisation, OrganisationKind, Person
 from tracker.people.organisations import create_organisation, find_organisation_by_name
@@ -47,13 +47,20 @@ class LinkError(TrackerError):
 
 
 def _open_to_the_public():
-    """Open to everyone, or restricted to audiences that include a third-sector organisation."""
+    """Open to third-sector organisations: restricted to audiences that include one, or open to all and of a course
+    that counts towards compliance (the awareness training partners are asked to do). An open session of a course
+    that does not count (a briefing for the council's own groups, such as the CTLP briefing for the Prevent
+    Delivery Group) is not offered without an account unless its audience names a third-sector organisation."""
     third_sector_audience = (
         select(SessionAudience.session_id)
         .join(Organisation, Organisation.id == SessionAudience.organisation_id)
         .where(Organisation.kind == OrganisationKind.THIRD_SECTOR)
     )
-    return or_(~TrainingSession.audience_restricted, TrainingSession.id.in_(third_sector_audience))
+    compliance_courses = select(Course.id).where(Course.counts_for_compliance.is_(True))
+    return or_(
+        and_(~TrainingSession.audience_restricted, TrainingSession.course_id.in_(compliance_courses)),
+        TrainingSession.id.in_(third_sector_audience),
+    )
 
 
 def public_sessions_query(*, now: datetime | None = None):

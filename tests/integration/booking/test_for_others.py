@@ -61,7 +61,10 @@ def test_a_manager_books_team_members_and_sees_each_result(app, signed_in, team)
         f"/sessions/{training_session.id}/book-team", data={"people": [str(ann.id), str(bob.id)]}, follow_redirects=True
     )
     html = text(response)
-    assert "Booked: Ann Team. On the waiting list: Bob Team." in html
+    banner = html.split("What was booked")[1].split("</dl>")[0]  # a summary list: one row a person
+    ann_row, bob_row = banner.split('class="govuk-summary-list__row')[1:3]
+    assert "Ann Team" in ann_row and "Booked" in ann_row and "waiting" not in ann_row
+    assert "Bob Team" in bob_row and "On the waiting list" in bob_row
     assert "Waiting list, number 1" in html
     db.session.expire_all()
     assert active(training_session) == {cat.id: "confirmed", ann.id: "confirmed", bob.id: "waitlisted"}
@@ -79,7 +82,7 @@ def test_booking_someone_already_booked_reports_it(app, signed_in, team):
     html = text(
         client.post(f"/sessions/{training_session.id}/book-team", data={"people": [str(ann.id)]}, follow_redirects=True)
     )
-    assert "Already booked: Ann Team." in html
+    assert "What was booked" in html and "Ann Team is already booked on this session" in html
 
 
 def test_choosing_nobody_is_an_error_next_to_the_checkboxes(app, signed_in, team):

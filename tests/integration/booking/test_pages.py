@@ -108,7 +108,8 @@ def test_a_bad_month_is_marked_on_its_field_and_the_course_stays_chosen(app, cli
 def test_the_list_tags_my_places_and_my_waiting_list_places(app, client, staff):
     booked = make_session(title="Booked session", capacity=5, starts_at=in_days(3))
     make_booking(booked, staff.person)
-    full = make_session(title="Full session", capacity=1, starts_at=in_days(4))
+    # One place per course: the waiting-list place is on another course's session.
+    full = make_session(title="Full session", capacity=1, starts_at=in_days(4), course=make_course())
     make_booking(full)
     make_booking(full, staff.person)
     make_session(title="Free session", capacity=5, starts_at=in_days(5))
@@ -268,16 +269,17 @@ def test_booking_a_place_issues_the_same_statements_with_10_and_200_bookings(app
 def test_my_training_shows_bookings_waitlist_position_and_past_sessions(app, client, staff):
     booked = make_session(title="Booked one")
     make_booking(booked, staff.person)
-    full = make_session(title="Waiting one", capacity=1)
+    # One place per course: each of this person's places is on a session of another course.
+    full = make_session(title="Waiting one", capacity=1, course=make_course())
     make_booking(full)
     make_booking(full)
     make_booking(full, staff.person)
-    cancelled = make_session(title="Called off")
+    cancelled = make_session(title="Called off", course=make_course())
     make_booking(cancelled, staff.person)
     from tracker.courses import sessions
 
     sessions.cancel_session(training_session=cancelled, actor=make_user(Role.COORDINATOR), reason="Trainer unwell")
-    past = make_session(title="Done last year", starts_at=utc_now() - timedelta(days=20))
+    past = make_session(title="Done last year", starts_at=utc_now() - timedelta(days=20), course=make_course())
     make_booking(past, staff.person, now=past.starts_at - timedelta(days=5))
 
     html = text(client.get("/my-training"))
@@ -293,9 +295,9 @@ def test_my_training_names_untitled_sessions_by_their_course_and_links_each_plac
     blank) is called by its course, as everywhere else, and each place links to its session and its cancelling."""
     course = make_course(name="Prevent awareness for schools")
     upcoming = make_session(course=course, title=None)
-    booking = make_booking(upcoming, staff.person)
     attended = make_session(course=course, title="", starts_at=utc_now() - timedelta(days=3))
-    make_booking(attended, staff.person, now=attended.starts_at - timedelta(days=2))
+    make_booking(attended, staff.person, now=attended.starts_at - timedelta(days=2))  # before the next: one a course
+    booking = make_booking(upcoming, staff.person)
     db.session.add(
         TrainingRecord(
             person_id=staff.person_id,
@@ -319,11 +321,12 @@ def test_my_training_issues_the_same_queries_with_10_and_200_bookings(app, clien
     counts = []
     for count in (10, 190):
         for n in range(count):
-            upcoming = make_session(starts_at=in_days(1 + n % 90), capacity=1)
+            # One place per course: each session is of its own course.
+            upcoming = make_session(starts_at=in_days(1 + n % 90), capacity=1, course=make_course())
             if n % 2:
                 make_booking(upcoming)  # so this person waits
             make_booking(upcoming, staff.person)
-            past = make_session(starts_at=utc_now() - timedelta(days=1 + n))
+            past = make_session(starts_at=utc_now() - timedelta(days=1 + n), course=make_course())
             make_booking(past, staff.person, now=past.starts_at - timedelta(days=1))
         client.get("/my-training")
         with queries() as counter:
@@ -337,9 +340,10 @@ def test_my_training_issues_the_same_queries_with_10_and_200_bookings(app, clien
 def test_my_training_lists_upcoming_soonest_first_and_pages_past_places_latest_first(app, client, staff):
     soon = in_days(2)
     for title, starts_at in (("Later", in_days(9)), ("Soon A", soon), ("Soon B", soon)):
-        make_booking(make_session(title=title, starts_at=starts_at), staff.person)  # at the same time: by booking
+        # One place per course: each session is of its own course.
+        make_booking(make_session(title=title, starts_at=starts_at, course=make_course()), staff.person)
     for n in range(25):
-        past = make_session(title=f"Past {n:02d}", starts_at=utc_now() - timedelta(days=2 + n))
+        past = make_session(title=f"Past {n:02d}", starts_at=utc_now() - timedelta(days=2 + n), course=make_course())
         make_booking(past, staff.person, now=past.starts_at - timedelta(days=1))
 
     html = text(client.get("/my-training"))

@@ -118,53 +118,83 @@ def test_a_manager_never_trained_sees_it(squad, signed_in):
     assert ">Never trained</strong>" in you and "It is not required of you." in you
 
 
-def test_book_untrained_confirms_then_books_as_manager_with_the_rest_waitlisted(squad, signed_in, db):
+def test_book_untrained_places_each_person_on_the_earliest_session_with_a_place(squad, signed_in, db):
+    """Issue 17: three people went on the waiting list of a full session while a later one had places. Now each
+    goes to the earliest session with a place left for them; nobody is waitlisted; the page after says who went
+    where, and My team counts waiting-list places apart from places."""
     other = make_organisation(name="Barnet Homes")
     soon = utc_now() + timedelta(days=1)
     make_session(course=squad["wrap"], starts_at=soon, capacity=5, audience=[other])  # not their audience
     full = make_session(course=squad["wrap"], starts_at=soon + timedelta(hours=2), capacity=1)
     make_booking(full)
     next_one = make_session(course=squad["wrap"], starts_at=soon + timedelta(days=1), capacity=3)
-    make_booking(next_one)  # 2 places left for 4 people
+    make_booking(next_one)  # 2 places left for 4 people; the squad's session in 3 days has 29
     client = signed_in(squad["manager"])
 
     page = client.get("/my-team/book-untrained?course=WRAP").get_data(as_text=True)
-    assert "2 places left" in page
-    assert page.count(">A place</td>") == 2 and page.count(">A place on the waiting list</td>") == 2
+    assert "2 places left" in page and "29 places left" in page
+    assert page.count(">A place</td>") == 4 and "waiting list</td>" not in page
     posted = re.findall(r'name="person_id" value="(\d+)"', page)
     outsider = make_person(first_name="Not", last_name="Mine")
     response = client.post("/my-team/book-untrained?course=WRAP", data={"person_id": [*posted, str(outsider.id)]})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/my-team?course=WRAP")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/my-team/book-untrained/done?course=WRAP"
+    )
 
-    bookings = db.session.scalars(
-        select(Booking).where(Booking.session_id == next_one.id, Booking.source == BookingSource.MANAGER)
-    ).all()
-    assert len(bookings) == 4
+    bookings = db.session.scalars(select(Booking).where(Booking.source == BookingSource.MANAGER)).all()
+    assert len(bookings) == 4 and {b.status for b in bookings} == {BookingStatus.CONFIRMED}
     assert {b.booked_by_id for b in bookings} == {squad["manager"].person.id}
-    assert sorted(b.status for b in bookings) == [
-        BookingStatus.CONFIRMED,
-        BookingStatus.CONFIRMED,
-        BookingStatus.WAITLISTED,
-        BookingStatus.WAITLISTED,
-    ]
+    by_session = sorted(b.session_id for b in bookings)
+    assert by_session.count(next_one.id) == 2 and full.id not in by_session
     assert db.session.scalar(select(Booking).where(Booking.person_id == outsider.id)) is None
+
+    done = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your team’s places" in done and "Who went where" in done and "Could not be placed" not in done
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', done.split('id="booked"')[1], re.S)[1:]
+    assert len(rows) == 4 and all(">Booked</td>" in row for row in rows)
+    assert "Line Report" in rows[0] and "Expired Team" in rows[1]  # the earliest session first
+    again = client.get(response.headers["Location"])  # shown once: a reload goes back to My team
+    assert again.status_code == 302 and again.headers["Location"].endswith("/my-team?course=WRAP")
+
     html = client.get("/my-team?course=WRAP").get_data(as_text=True)
-    assert "Booked 4 of 4: Line Report: place confirmed; Expired Team: place confirmed" in html
-    assert "on the waiting list" in html
+    assert "Booked on an upcoming session: 5" in html and "On the waiting list of an upcoming session: 0" in html
     assert "Book the untrained onto the next session" not in html  # everyone is trained or booked now
 
 
-def test_people_with_no_session_are_named_not_booked(squad, signed_in):
-    html = signed_in(squad["manager"]).get("/my-team/book-untrained?course=WRAP").get_data(as_text=True)
-    # The only upcoming session is the one "Booked" is on, with places: so everyone goes there.
-    assert "There is no upcoming session" not in html
+def test_people_with_no_place_left_are_not_placed_and_named(squad, signed_in, db):
+    squad_session = db.session.scalar(select(Booking).where(Booking.person_id == squad["people"]["Booked"].id))
+    squad_session.training_session.capacity = 2  # one place left, for four people
+    client = signed_in(squad["manager"])
+    page = client.get("/my-team/book-untrained?course=WRAP").get_data(as_text=True)
+    assert page.count(">A place</td>") == 1 and "Cannot be placed" in page
+    posted = re.findall(r'name="person_id" value="(\d+)"', page)
+    assert len(posted) == 1
+    response = client.post("/my-team/book-untrained?course=WRAP", data={"person_id": posted})
+    done = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert done.count(">Booked</td>") == 1
     outcomes = team.book_untrained(
         manager=squad["manager"].person,
         course=squad["wrap"],
         person_ids=[squad["people"]["Never"].id],
         now=utc_now() + timedelta(days=30),  # after every session
     )
-    assert [o.describe for o in outcomes] == ["Never Team: not booked (there is no upcoming session with places)"]
+    assert [(o.person.first_name, o.booking, o.problem) for o in outcomes] == [("Never", None, team.NO_PLACE_LEFT)]
+
+
+def test_the_page_after_booking_counts_waiting_list_places_apart(squad, signed_in, db):
+    """A place taken between planning and booking puts that person on the waiting list: the page says so."""
+    manager = squad["manager"].person
+    never = squad["people"]["Never"]
+    full_soon = make_session(course=squad["wrap"], starts_at=utc_now() + timedelta(days=1), capacity=1)
+    waiting = make_booking(full_soon, make_person(), source=BookingSource.SELF)
+    booked, missed = team.list_booked_outcomes(
+        manager=manager, booking_ids=[waiting.id], not_placed=[(never.id, "Why")]
+    )
+    assert booked == [] and [(r.name, r.problem) for r in missed] == [("Never Team", "Why")]  # not theirs
+    mine = make_booking(full_soon, never)
+    mine.booked_by_id = manager.id
+    booked, missed = team.list_booked_outcomes(manager=manager, booking_ids=[mine.id], not_placed=[])
+    assert [(r.name, r.status, r.waitlist_position) for r in booked] == [("Never Team", BookingStatus.WAITLISTED, 1)]
 
 
 def test_a_posted_empty_list_books_nobody(squad, signed_in):

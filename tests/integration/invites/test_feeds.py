@@ -10,7 +10,7 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.factories import make_booking, make_session, make_user
+from tests.factories import make_booking, make_course, make_session, make_user
 from tests.integration.invites.conftest import add_trainer, deliver, ics_of, to
 from tests.support.icaljs import icaljs
 from tracker.accounts.models import Role
@@ -60,7 +60,7 @@ def test_the_feed_has_the_same_uids_as_the_invites_and_sessions_they_deliver(app
     user = make_user(Role.STAFF, Role.TRAINER)
     person = user.person
     booking = make_booking(make_session(), person)
-    waiting_session = make_session(capacity=1)
+    waiting_session = make_session(capacity=1, course=make_course())  # one place per course
     make_booking(waiting_session)
     make_booking(waiting_session, person)  # waitlisted: not in the calendar
     delivering = make_session(lead=person)

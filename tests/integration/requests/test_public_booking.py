@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from tests.conftest import make_config
-from tests.factories import make_booking, make_organisation, make_person, make_session
+from tests.factories import make_booking, make_course, make_organisation, make_person, make_session
 from tracker.booking import services as booking_services
 from tracker.booking.models import Booking, BookingSource, BookingStatus
 from tracker.common.time import utc_now
@@ -169,7 +169,7 @@ def test_a_tampered_link_says_so(app, client, mencap):
 
 
 def test_the_same_email_is_the_same_person(app, client, db, mencap):
-    for training_session in (make_session(), make_session()):
+    for training_session in (make_session(), make_session(course=make_course())):  # one place per course
         client.post(f"/book/sessions/{training_session.id}", data=_form(mencap, email="DEE@example.org"))
         client.post(_request_link(db))
     assert db.session.query(Person).filter_by(email="dee@example.org").count() == 1

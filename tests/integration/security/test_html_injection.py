@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from tests.factories import (
     make_booking,
+    make_course,
     make_department,
     make_manager_of,
     make_organisation,
@@ -106,12 +107,15 @@ def world(app) -> MarkedWorld:
     upcoming = make_session(title=PLANTED["session title"], venue=PLANTED["venue"], lead=trainer.person)
     make_booking(upcoming, staff.person)
     for_others.book_for(actor=partner, training_session=upcoming, person=attendee)
-    to_cancel = make_session(title=PLANTED["session title"], venue=PLANTED["venue"], lead=trainer.person)
+    # One place per course: each of the staff member's places is on a session of its own course.
+    to_cancel = make_session(
+        title=PLANTED["session title"], venue=PLANTED["venue"], lead=trainer.person, course=make_course()
+    )
     make_booking(to_cancel, staff.person)
     sessions.cancel_session(training_session=to_cancel, actor=coordinator, reason=PLANTED["cancel reason"])
 
     past_start = (utc_now() - timedelta(days=3)).replace(microsecond=0)
-    past = make_session(title=PLANTED["session title"], starts_at=past_start, lead=trainer.person)
+    past = make_session(title=PLANTED["session title"], starts_at=past_start, lead=trainer.person, course=make_course())
     past.trainers.append(SessionTrainer(person=coordinator.person, part=TrainerPart.CO_TRAINER))
     place = make_booking(past, staff.person, now=past_start - timedelta(days=2))
     db.session.add(Attendance(booking_id=place.id, outcome=AttendanceOutcome.ATTENDED))

@@ -226,7 +226,7 @@ class TestManager:
 
     def test_cannot_book_another_teams_member_by_page_or_api(self, world, signed_in, api):
         mine, theirs = world.teams
-        later = make_session()
+        later = make_session(course=make_course())  # one place per course: not the course they are booked on
         db.session.commit()
         client = signed_in(mine.manager)
         form = text(client.get(f"/sessions/{later.id}/book-team"))

@@ -281,7 +281,7 @@ def test_cancelling_a_session_cancels_every_active_booking_and_promotes_nobody(a
     trainer = make_trainer(wrap)
     training_session = new_session(trainer, wrap, capacity=1, publish=True)
     seated, waiting = make_booking(training_session), make_booking(training_session)
-    earlier = make_booking(make_session(), seated.person)  # another session is untouched
+    earlier = make_booking(make_session(course=make_course()), seated.person)  # another session is untouched
     seated_returned = sessions.cancel_session(
         training_session=training_session, actor=trainer, reason="  Venue flooded "
     )
