@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from tests.conftest import make_config
-from tests.e2e.conftest import DESKTOP, PHONE, CheckedPage
+from tests.e2e.conftest import DESKTOP, PHONE, CheckedPage, closed_before_sending
 from tests.support.databases import clean_tables, migrate, sqlite_url
 from tests.support.oidc import node_available, provider_settings, run_provider
 from tracker import create_app
@@ -44,7 +44,7 @@ class _Later:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     later = _Later()
-    server = make_server("127.0.0.1", 0, later, threaded=True)
+    server = make_server("127.0.0.1", 0, closed_before_sending(later), threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     accounts = {"stranger@barnet.example": {"tid": "tenant-elsewhere"}}
     with run_provider(

@@ -64,6 +64,7 @@ def test_waiting_list_place_goes_to_the_next_person_when_someone_cancels(open_pa
     tom.nav("My training")
     row = tom.locator("main table").first.locator("tbody tr").first
     assert "Waiting list" in row.inner_text() and "You are number 1 on the waiting list" in row.inner_text()
+    assert row.get_by_role("link", name=re.compile("^Leave the waiting list")).is_visible()
     tom.check("my training, waiting")
 
     helen.nav("My training")
@@ -96,3 +97,24 @@ def test_joining_the_waiting_list_with_the_keyboard_only(open_page, one_place_le
     tom.press_key("Enter")
     assert "You are number 1 on the waiting list" in tom.flash()
     tom.check("joined with the keyboard")
+
+
+def test_leaving_the_waiting_list_says_so_from_link_to_message(open_page, one_place_left):
+    helen = open_page("helen")
+    helen.sign_in("helen.okafor@barnet.example")
+    helen.goto(f"/sessions/{one_place_left}")
+    helen.press_button("Book a place")
+
+    tom = open_page("tom")
+    tom.sign_in("tom.walker@barnet.example")
+    tom.goto(f"/sessions/{one_place_left}")
+    tom.press_button("Join the waiting list")
+    tom.nav("My training")
+    tom.click_and_wait(tom.locator("main").get_by_role("link", name=re.compile("^Leave the waiting list")).first)
+    assert "Are you sure you want to take yourself off the waiting list?" in _main_text(tom)
+    assert "Cancel" not in tom.locator("h1").inner_text()
+    tom.check("leave the waiting list?")
+    tom.press_button("Yes, leave the waiting list")
+    assert "You have left the waiting list for" in tom.flash()
+    assert "Waiting list" not in _main_text(tom)
+    tom.check("left the waiting list")

@@ -24,6 +24,7 @@ from sqlalchemy import insert, select
 from tracker.accounts.models import UserAccount
 from tracker.attendance.models import RecordSource, TrainingRecord
 from tracker.attendance.services import expiry_for
+from tracker.attendance.trained import NewRecord, leave_waiting_lists
 from tracker.common.audit import record_event
 from tracker.common.errors import TrackerError
 from tracker.common.time import parse_iso_date, today_london, utc_now
@@ -287,6 +288,7 @@ def import_training_records(
         return summary
     if to_add:
         db.session.execute(insert(TrainingRecord), to_add)
+        leave_waiting_lists([NewRecord(r["person_id"], r["course_id"], r["expires_on"]) for r in to_add], now=now)
     record_event(
         "training_records.imported",
         actor=actor,

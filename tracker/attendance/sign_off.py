@@ -28,6 +28,7 @@ from tracker.attendance.services import (
     summarise_register,
 )
 from tracker.attendance.signals import register_signed_off
+from tracker.attendance.trained import leave_waiting_lists
 from tracker.attendance.training_records import list_session_records
 from tracker.common.audit import record_event
 from tracker.common.time import utc_now
@@ -105,6 +106,7 @@ def sign_off_register(
         },
     )
     register_signed_off.send(locked, lines=lines, now=now)
+    leave_waiting_lists(records, now=now)
     return records
 
 

@@ -25,6 +25,7 @@ from tracker.attendance.services import (
     _person_id,
     expiry_for,
 )
+from tracker.attendance.trained import leave_waiting_lists
 from tracker.common.audit import record_event
 from tracker.common.time import format_date, today_london
 from tracker.courses.models import Course, TrainingSession
@@ -170,6 +171,7 @@ def add_equivalent_evidence(
             "evidence": evidence,
         },
     )
+    leave_waiting_lists([record])
     return record
 
 

@@ -136,15 +136,18 @@ def cancel_booking(booking_id: int) -> ResponseReturnValue:
     require(services.can_cancel(current_user, booking))
     mine = booking.person_id == current_user.person_id
     if request.method == "POST":
-        name = "Your" if mine else f"{booking.person.full_name}’s"
         title = booking.training_session.display_title
+        if booking.status == BookingStatus.WAITLISTED:
+            done = f"{'You have' if mine else booking.person.full_name + ' has'} left the waiting list for {title}"
+        else:
+            done = f"{'Your' if mine else booking.person.full_name + '’s'} place on {title} has been cancelled"
         try:
             services.cancel_place(booking=booking, actor=current_user)
         except TrackerError as error:
             db.session.rollback()
             flash(error.message, "error")
         else:
-            flash(f"{name} place on {title} has been cancelled", "success")
+            flash(done, "success")
         return redirect(_after_cancel_url(booking))
     next_url = request.args.get("next")
     return render_template(

@@ -1,0 +1,78 @@
+"""Someone who becomes trained leaves the waiting lists of that course, and is told: called wherever records are
+made (a signed-off register, an imported file, evidence seen), in the same transaction.
+
+Only waiting-list places on sessions still to come are taken, and only where the new record is still valid on the
+session's day: an imported record that lapses first leaves the person waiting for the refresher they need. A
+confirmed place is left alone: the person or their manager chose it, and may want it for a reason the record
+does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from tracker.booking.models import Booking, BookingStatus
+from tracker.booking.services import cancel_booking
+from tracker.common.time import to_london, utc_now
+from tracker.courses.models import TrainingSession
+from tracker.extensions import db
+
+
+class NewRecord(NamedTuple):
+    """A record inserted in bulk (an import), where there is no TrainingRecord object to pass."""
+
+    person_id: int
+    course_id: int
+    expires_on: date | None
+
+
+def _valid_until(records: Sequence[Any]) -> dict[tuple[int, int], date | None]:
+    """{(person_id, course_id): the latest expiry among the new records}; None for a record that never expires."""
+    latest: dict[tuple[int, int], date | None] = {}
+    for record in records:
+        key = (record.person_id, record.course_id)
+        if key in latest and (latest[key] is None or (record.expires_on and record.expires_on <= latest[key])):
+            continue
+        latest[key] = record.expires_on
+    return latest
+
+
+def leave_waiting_lists(records: Sequence[Any], *, now: datetime | None = None) -> list[Booking]:
+    """Take the people in `records` (TrainingRecords, or anything with person_id, course_id and expires_on) off
+    the waiting lists of sessions of the same course that their new record covers. Each is told by the
+    waiting-list email (queued on `booking_cancelled`). Returns the places taken."""
+    now = now or utc_now()
+    valid_until = _valid_until(records)
+    if not valid_until:
+        return []
+    # Waiting lists are short, so one query for every upcoming waiting-list place of these courses, matched here,
+    # serves an import of 200,000 rows as well as a register of twelve.
+    waiting = db.session.scalars(
+        select(Booking)
+        .join(Booking.training_session)
+        .options(contains_eager(Booking.training_session))
+        .where(
+            Booking.status == BookingStatus.WAITLISTED,
+            TrainingSession.course_id.in_(sorted({course_id for _, course_id in valid_until})),
+            TrainingSession.starts_at > now,
+        )
+        .order_by(Booking.id)
+    ).all()
+    taken = []
+    for booking in waiting:
+        key = (booking.person_id, booking.training_session.course_id)
+        if key not in valid_until:
+            continue
+        until = valid_until[key]
+        if until is not None and until < to_london(booking.training_session.starts_at).date():
+            continue
+        course = booking.training_session.course
+        reason = f"Your training record shows you have completed {course.name}, so you do not need this place."
+        cancel_booking(booking=booking, cancelled_by=None, reason=reason, now=now)
+        taken.append(booking)
+    return taken
