@@ -74,7 +74,7 @@ def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:
     env = current_app.jinja_env
     values = {
         "service_name": "Prevent training",
-        "organisation_brand": current_app.config.get("TRACKER_BRAND", "London Borough of Barnet"),
+        "organisation_brand": current_app.config["TRACKER_COUNCIL_NAME"],
         "base_url": base_url(),
         **context,
     }

@@ -67,6 +67,6 @@ def layout_context() -> dict:
         g.nav_items = service_navigation(current_user)
     return {
         "service_name": "Prevent training",
-        "organisation_brand": current_app.config.get("TRACKER_BRAND", "London Borough of Barnet"),
+        "organisation_brand": current_app.config["TRACKER_COUNCIL_NAME"],
         "nav_items": g.nav_items,
     }

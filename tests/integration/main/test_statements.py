@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import make_config
 from tests.factories import make_user
 from tracker.accounts.models import Role
+from tracker.invites.emails import render_email
 
 COUNCIL = {
     "TRACKER_COUNCIL_NAME": "Borough of Testshire",
@@ -86,6 +87,19 @@ def test_every_page_links_the_statements_and_the_api_page_from_its_footer(client
         assert 'href="/accessibility"' in footer and 'href="/privacy"' in footer
         assert 'href="/api-reference"' in footer
         assert "openapi.json" not in footer  # machines find the JSON from the API page
+
+
+def test_the_header_footer_and_emails_name_the_configured_council(app, client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    header, footer = page.split("</header>")[0], page.split("<footer")[1]
+    assert "Borough of Testshire" in header and "Prevent training for Borough of Testshire" in footer
+    assert "Barnet" not in page and "Example Council" not in page
+    with app.test_request_context():
+        text, html_body = render_email(
+            "sign_in_link", {"link": "http://tracker.test/x", "email": "a@testshire.example", "lifetime": "30 minutes"}
+        )
+    assert "Borough of Testshire: Prevent training" in text
+    assert "sent automatically by Borough of Testshire" in html_body
 
 
 @pytest.mark.parametrize("path", ["/privacy", "/accessibility"])
