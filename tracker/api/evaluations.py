@@ -1,4 +1,5 @@
-"""/api/v1/evaluations: post-session evaluation results by course, for a period (coordinator only, no names)."""
+"""/api/v1/evaluations: post-session evaluation results by course and by trainer, for a period (coordinator only;
+nothing names or could identify a respondent, and no comments)."""
 
 from __future__ import annotations
 
@@ -55,10 +56,23 @@ class CourseFiguresSchema(FiguresSchema):
     course_name = ma.fields.String(required=True)
 
 
+class TrainerFiguresSchema(FiguresSchema):
+    trainer_id = ma.fields.Integer(required=True, metadata={"description": "The trainer's person id"})
+    trainer_name = ma.fields.String(required=True)
+
+
 class EvaluationResultsSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(CourseFiguresSchema), required=True)
     total = ma.fields.Integer(required=True, metadata={"description": "Courses with responses"})
     overall = ma.fields.Nested(FiguresSchema, required=True)
+    by_trainer = ma.fields.List(
+        ma.fields.Nested(TrainerFiguresSchema),
+        required=True,
+        metadata={
+            "description": "Each trainer who led or co-delivered a session with responses (observers are not rated), "
+            "by name; not paged. A session with two trainers counts for both."
+        },
+    )
 
 
 def _number(value):
@@ -86,10 +100,11 @@ class Evaluations(MethodView):
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def get(self, args):
         """Averages per course (confidence to recognise and refer a Prevent concern before and after, usefulness,
-        trainer rating) of the sessions starting in the period; `overall` for all of them.
+        trainer rating) of the sessions starting in the period; `overall` for all of them; `by_trainer` per trainer.
 
         `from` and `to` are London dates, both included; `from` after `to` is a 422 naming `from`; an unknown
-        course is a 404. Courses with fewer than 3 responses show `suppressed` and no figures.
+        course is a 404. Courses and trainers with fewer than 3 responses show `suppressed` and no figures.
+        With `trainer_id`, `by_trainer` also lists whoever delivered those sessions with them.
         """
         course_id = None
         if args["course"] is not None:
@@ -107,4 +122,12 @@ class Evaluations(MethodView):
             {"course_code": g.code, "course_name": g.label, **_figures(g)}
             for g in groups[start : start + args["per_page"]]
         ]
-        return {"items": items, "total": len(groups), "overall": _figures(results.total_figures(answers))}
+        by_trainer = [
+            {"trainer_id": g.key, "trainer_name": g.label, **_figures(g)} for g in results.figures_by_trainer(answers)
+        ]
+        return {
+            "items": items,
+            "total": len(groups),
+            "overall": _figures(results.total_figures(answers)),
+            "by_trainer": by_trainer,
+        }

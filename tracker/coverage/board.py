@@ -18,6 +18,8 @@ For a period [date_from, date_to] (London dates, both included) and a course (WR
 5. **Training requests** received in the period, with their status and, once scheduled, the session.
 6. **Post-session evaluation** by course, of sessions starting in the period (tracker.evaluations.results):
    responses, average confidence before and after, percent finding it useful; fewer than 3 responses suppressed.
+   With more than one course, all courses together too (added up from the courses: no statement), withheld
+   when it would give away a suppressed course by subtraction.
 
 Every figure uses `tracker.coverage.rag`. The report is a fixed number of SQL statements whatever the
 size of the data (about ten; see `board_report`).
@@ -406,6 +408,7 @@ def board_report(
     )
     requests = _requests(date_from, date_to)
     evaluations = evaluation_results.figures_by_course(EvaluationFilter(date_from=date_from, date_to=date_to))
+    evaluation_total = evaluation_results.overall_of(evaluations, "All courses") if len(evaluations) > 1 else None
     counts = dict.fromkeys(RequestStatus, 0)
     for row in requests:
         counts[row.status] += 1
@@ -422,4 +425,5 @@ def board_report(
         requests=requests,
         request_counts=counts,
         evaluations=evaluations,
+        evaluation_total=evaluation_total,
     )

@@ -15,6 +15,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,6 +26,7 @@ from tracker.common.time import format_date, to_london
 from tracker.coverage.board_rows import FROM_REGISTERS, FROM_RETURN, BoardReport
 from tracker.coverage.export import safe_cell
 from tracker.coverage.rag import Rag
+from tracker.evaluations.results import GroupFigures
 from tracker.people.models import OrganisationKind
 from tracker.requests.models import RequestStatus
 
@@ -193,7 +195,29 @@ def export_tables(report: BoardReport) -> list[ExportTable]:
             for r in report.requests
         ],
     )
-    return [returns, departments, deliveries, periods, counts, requests]
+    feedback = ExportTable(
+        f"6. What attendees said: anonymous feedback on sessions from {format_date(report.date_from)} to "
+        f"{format_date(report.date_to)}",
+        "What attendees said",
+        (
+            "Course",
+            "Responses",
+            "Average confidence before (1 to 5)",
+            "Average confidence after (1 to 5)",
+            "Found it useful (%)",
+        ),
+        [_feedback(group) for group in report.evaluations]
+        + ([_feedback(report.evaluation_total)] if report.evaluation_total else []),
+    )
+    return [returns, departments, deliveries, periods, counts, requests, feedback]
+
+
+def _feedback(group: GroupFigures) -> tuple[Any, ...]:
+    """A course's feedback (or all courses') as the page shows it: when suppressed, why in words and no figures."""
+    course = _course(group.code, group.label)
+    if group.suppressed:
+        return (course, group.not_shown, None, None, None)
+    return (course, group.responses, group.confidence_before, group.confidence_after, group.useful_percent)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -254,6 +278,9 @@ def board_xlsx(report: BoardReport) -> bytes:
                 elif isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
                     widths[column - 1] = max(widths[column - 1], 10)
+                elif isinstance(value, Decimal):
+                    cell.number_format = "0.0"  # an average to one place: 2.0, as the page shows it
+                    widths[column - 1] = max(widths[column - 1], len(f"{value:,}"))
                 elif value is not None:
                     widths[column - 1] = max(widths[column - 1], len(f"{value:,}"))
         for column, width in enumerate(widths, start=1):

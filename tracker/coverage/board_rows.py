@@ -190,6 +190,8 @@ class BoardReport:
     request_counts: dict[RequestStatus, int] = field(default_factory=dict)
     #: Post-session evaluation by course, of sessions starting in the period (tracker.evaluations.results).
     evaluations: list[GroupFigures] = field(default_factory=list)
+    #: Every course's answers together, when there is more than one course (else None: the course is the total).
+    evaluation_total: GroupFigures | None = None
 
     @property
     def return_points(self) -> list[PeriodPoint]:

@@ -66,14 +66,26 @@ class GroupFigures:
     trainer_rating_total: int
     #: The course's code, for a group of one course.
     code: str | None = None
+    #: Not shown although it has enough answers: a total that, less the groups shown, would give a small group's.
+    withheld: bool = False
 
     @property
     def display_label(self) -> str:
-        return f"{self.label} ({self.code})" if self.code else self.label
+        """The group as pages and downloads name it: "Prevent briefing (BRIEF)", or the name alone if it has its code."""
+        return f"{self.label} ({self.code})" if self.code and self.code not in self.label else self.label
 
     @property
     def suppressed(self) -> bool:
-        return self.responses < MIN_RESPONSES
+        return self.responses < MIN_RESPONSES or self.withheld
+
+    @property
+    def not_shown(self) -> str | None:
+        """Why there are no figures, in words for a page or a download (never the count); None when shown."""
+        if self.responses < MIN_RESPONSES:
+            return f"Fewer than {MIN_RESPONSES} responses"
+        if self.withheld:
+            return f"Not shown, as it would reveal a course with fewer than {MIN_RESPONSES} responses"
+        return None
 
     def _average(self, total: int) -> Decimal | None:
         if self.suppressed:
@@ -187,6 +199,29 @@ def figures_by_trainer(answers: EvaluationFilter) -> list[GroupFigures]:
         _group(person_id, f"{first} {last}".strip(), figures)
         for person_id, first, last, *figures in db.session.execute(statement)
     ]
+
+
+def overall_of(groups: list[GroupFigures], label: str) -> GroupFigures:
+    """All of `groups` together (no statement): for course groups, the same answers as `total_figures`.
+
+    Shown beside its groups, a total would give away a suppressed group by subtraction when the suppressed
+    groups together have 1 or 2 answers; then the total is withheld too. (Together 3 or more, the subtraction
+    gives only a group of 3 or more.)
+    """
+    totals = [sum(column) for column in zip(*(_sums(group) for group in groups), strict=True)] or [0] * 6
+    hidden = sum(group.responses for group in groups if group.suppressed)
+    return GroupFigures(None, label, *totals, withheld=0 < hidden < MIN_RESPONSES)
+
+
+def _sums(group: GroupFigures) -> tuple[int, ...]:
+    return (
+        group.responses,
+        group.confidence_before_total,
+        group.confidence_after_total,
+        group.usefulness_total,
+        group.useful_count,
+        group.trainer_rating_total,
+    )
 
 
 def list_comments(answers: EvaluationFilter) -> list[tuple[str, str]]:

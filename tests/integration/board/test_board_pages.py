@@ -6,22 +6,26 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 from datetime import date, timedelta
+from decimal import Decimal
 from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.factories import make_organisation, make_user
+from tests.factories import make_course, make_organisation, make_user
 from tests.integration.board.conftest import table_rows
 from tests.support.coverage_builders import add_people, add_register, add_session
 from tracker.accounts.models import Role
 from tracker.accounts.services import create_api_token
 from tracker.common.audit import AuditEvent
 from tracker.common.time import add_months, today_london
-from tracker.courses.models import Course
+from tracker.courses.models import Course, TrainingSession
 from tracker.coverage import board
+from tracker.evaluations import results
+from tracker.evaluations.models import EvaluationResponse
 from tracker.extensions import db as database
 from tracker.people.models import OrganisationKind
 
@@ -115,7 +119,7 @@ def test_downloads_open_and_are_formula_safe(small_world, signed_in):
     wrap = "Workshop to Raise Awareness of Prevent (WRAP)"
     assert ['\'=HYPERLINK("http://evil.example")', "Third sector (charity or community group)", wrap, "1", "2"] in rows
     workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
-    assert len(workbook.sheetnames) == 6
+    assert len(workbook.sheetnames) == 7
     cell = next(c for row in workbook["Sessions delivered"].iter_rows() for c in row if "HYPERLINK" in str(c.value))
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil.example")'
 
@@ -138,6 +142,7 @@ def test_downloads_speak_as_the_page_does_not_in_codes(small_world, signed_in):
         "4. Coverage at each period end (the figures of the charts)",
         "5. Training requests received 1 January 2018 to 31 December 2018, by status now",
         "5. Training requests received 1 January 2018 to 31 December 2018",
+        "6. What attendees said: anonymous feedback on sessions from 1 January 2018 to 31 December 2018",
     ]
     headers = {rows[i + 1][0][:2]: rows[i + 2] for i, row in enumerate(rows) if not row}
     assert headers["2."] == [
@@ -168,6 +173,13 @@ def test_downloads_speak_as_the_page_does_not_in_codes(small_world, signed_in):
         row[:4] for row in rows
     ]
     assert ["Status", "Requests"] in rows and ["New", "2"] in rows
+    assert headers["6."] == [
+        "Course",
+        "Responses",
+        "Average confidence before (1 to 5)",
+        "Average confidence after (1 to 5)",
+        "Found it useful (%)",
+    ]
     workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
     assert [c.value for c in workbook["Sessions delivered"][1]] == [
         "Organisation",
@@ -261,3 +273,114 @@ def test_the_page_and_downloads_issue_a_fixed_number_of_queries(small_world, sig
     # chart's period ends, the deliveries, the requests, the post-session evaluation by course. Download: the same,
     # and the audit event.
     assert large == [14, 15]
+
+
+def _answer(training_session: TrainingSession, *answers: tuple[int, int, int, int]) -> None:
+    """Answers (confidence before, after, usefulness, trainer) as the feedback form stores them: no names."""
+    for before, after, usefulness, trainer in answers:
+        database.session.add(
+            EvaluationResponse(
+                session_id=training_session.id,
+                receipt=secrets.token_hex(32),
+                confidence_before=before,
+                confidence_after=after,
+                usefulness=usefulness,
+                trainer_rating=trainer,
+            )
+        )
+    database.session.flush()
+
+
+def _feedback_rows(client) -> tuple[list[list[str]], list[list[str]], list[list]]:
+    """Section 6 as the page's table, the CSV's rows and the workbook's rows (without the headers)."""
+    page = table_rows(client.get(f"/board-report?{QUERY}").get_data(as_text=True))["Feedback by course"]
+    rows = list(
+        csv.reader(io.StringIO(client.post("/board-report/export.csv", data=ARGS).get_data().decode("utf-8-sig")))
+    )
+    start = next(i for i, row in enumerate(rows) if row and row[0].startswith("6. What attendees said")) + 2
+    end = next((i for i in range(start, len(rows)) if not rows[i]), len(rows))
+    workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
+    sheet = [[cell.value for cell in row] for row in workbook["What attendees said"].iter_rows(min_row=2)]
+    return page, rows[start:end], sheet
+
+
+def test_downloads_have_the_feedback_the_page_shows_small_courses_in_words(small_world, signed_in):
+    """Section 6 in both downloads: per course and all courses, the same figures as the page and the service;
+    a course of fewer than 3 responses, and a total that would give it away by subtraction, only in words."""
+    wrap = database.session.query(Course).filter_by(code="WRAP").one()
+    briefing = make_course(code="BRIEF", name="Prevent briefing")
+    _answer(add_session(wrap, date(2018, 5, 10)), (2, 4, 5, 4), (2, 4, 5, 4), (1, 5, 3, 5))
+    _answer(add_session(briefing, date(2018, 7, 2)), (3, 4, 4, 4), (3, 5, 5, 5))
+    _answer(add_session(briefing, date(2019, 1, 2)), (5, 5, 5, 5))  # after the period
+    database.session.commit()
+    client = signed_in(small_world["coordinator"])
+    wrap_name = "Workshop to Raise Awareness of Prevent (WRAP)"
+    withheld = "Not shown, as it would reveal a course with fewer than 3 responses"
+
+    page, rows, sheet = _feedback_rows(client)
+    # WRAP: before 2, 2, 1 = 1.7; after 4, 4, 5 = 4.3; useful 2 of 3 = 67%. The briefing's 2 answers are not
+    # shown, nor is the total of 5 (less WRAP's 3, it would give the briefing's).
+    assert page == [  # by course code
+        ["Prevent briefing (BRIEF)", "Fewer than 3 responses"],
+        [wrap_name, "3", "1.7 → 4.3", "67%"],
+        ["All courses", withheld],
+    ]
+    assert rows == [
+        ["Prevent briefing (BRIEF)", "Fewer than 3 responses", "", "", ""],
+        [wrap_name, "3", "1.7", "4.3", "67"],
+        ["All courses", withheld, "", "", ""],
+    ]
+    assert sheet == [
+        ["Prevent briefing (BRIEF)", "Fewer than 3 responses", None, None, None],
+        [wrap_name, 3, 1.7, 4.3, 67],
+        ["All courses", withheld, None, None, None],
+    ]
+    workbook = load_workbook(io.BytesIO(client.post("/board-report/export.xlsx", data=ARGS).get_data()))
+    assert workbook["What attendees said"]["C3"].number_format == "0.0"
+    assert workbook["What attendees said"]["B2"].data_type == "s"
+
+    # A third course with one answer: the small courses together have 3, so the total is shown, and it is
+    # the service's total for the period (6 answers: before 13/6 = 2.2, after 27/6 = 4.5, useful 5 of 6 = 83%).
+    _answer(add_session(make_course(code="CT", name="Channel training"), date(2018, 9, 9)), (2, 5, 5, 3))
+    database.session.commit()
+    page, rows, sheet = _feedback_rows(client)
+    total = results.total_figures(results.EvaluationFilter(date_from=date(2018, 1, 1), date_to=date(2018, 12, 31)))
+    assert (total.responses, total.confidence_before, total.confidence_after, total.useful_percent) == (
+        6,
+        Decimal("2.2"),
+        Decimal("4.5"),
+        83,
+    )
+    assert page == [
+        ["Prevent briefing (BRIEF)", "Fewer than 3 responses"],
+        ["Channel training (CT)", "Fewer than 3 responses"],
+        [wrap_name, "3", "1.7 → 4.3", "67%"],
+        ["All courses", "6", "2.2 → 4.5", "83%"],
+    ]
+    assert rows[-1] == ["All courses", "6", "2.2", "4.5", "83"]
+    assert sheet[-1] == ["All courses", 6, 2.2, 4.5, 83]
+    by_course = results.figures_by_course(
+        results.EvaluationFilter(date_from=date(2018, 1, 1), date_to=date(2018, 12, 31))
+    )
+    assert [row[0] for row in rows[:-1]] == [group.display_label for group in by_course]
+    for row, group in zip(sheet, by_course, strict=False):
+        if group.suppressed:
+            assert row[1:] == ["Fewer than 3 responses", None, None, None]  # words, never the count
+        else:
+            assert row[1:] == [
+                group.responses,
+                float(group.confidence_before),
+                float(group.confidence_after),
+                group.useful_percent,
+            ]
+
+
+def test_one_course_of_feedback_has_no_all_courses_row(small_world, signed_in):
+    """As in section 3, a total adds something only when there is more than one course."""
+    wrap = database.session.query(Course).filter_by(code="WRAP").one()
+    _answer(add_session(wrap, date(2018, 5, 10)), (2, 4, 5, 4), (2, 4, 5, 4), (2, 4, 5, 4))
+    database.session.commit()
+    page, rows, sheet = _feedback_rows(signed_in(small_world["coordinator"]))
+    assert page == [["Workshop to Raise Awareness of Prevent (WRAP)", "3", "2.0 → 4.0", "100%"]]
+    assert rows == [["Workshop to Raise Awareness of Prevent (WRAP)", "3", "2.0", "4.0", "100"]]
+    assert sheet == [["Workshop to Raise Awareness of Prevent (WRAP)", 3, 2.0, 4.0, 100]]

@@ -211,6 +211,7 @@ def figures_from_workbook(body: bytes) -> dict:
         "Coverage over time",
         "Requests by status",
         "Training requests",
+        "What attendees said",
     ]
 
     def rows(name):

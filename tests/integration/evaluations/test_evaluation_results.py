@@ -13,6 +13,7 @@ from tests.integration.evaluations.conftest import answer_all, deliver_session, 
 from tracker.accounts.models import Role
 from tracker.accounts.services import create_api_token
 from tracker.common.time import today_london
+from tracker.evaluations import results
 from tracker.extensions import db
 
 
@@ -43,7 +44,8 @@ def test_results_appear_by_course_and_trainer_without_names(app, signed_in, coor
     course = signed.training_session.course
     # 4 answers: before 2,2,2,1 = 1.75 -> 1.8; after 4,4,4,5 = 4.25 -> 4.3; rise 2.5; usefulness 5,5,5,3 = 4.5 and
     # useful 3 of 4 = 75%; trainer 4,4,4,5 = 4.3 (half up)
-    assert f"{course.name} ({course.code}) 4 1.8 4.3 +2.5 4.5 75% 4.3" in shown
+    assert course.code in course.name  # "… (WRAP)": named once, not "(WRAP) (WRAP)"
+    assert f"{course.name} 4 1.8 4.3 +2.5 4.5 75% 4.3" in shown
     assert "Sam Rosengard 4 1.8 4.3 +2.5" in shown and "Ade Okafor 4 1.8" in shown
     assert shown.count("The case studies helped.") == 3
     for person in [*signed.attendees, signed.absent]:
@@ -123,6 +125,59 @@ def test_the_api_answers_by_course_with_paging(app, api, signed):
         assert person.email not in api("/api/v1/evaluations").get_data(as_text=True)
 
 
+def test_the_api_answers_by_trainer_small_groups_suppressed_and_nobody_named(app, db, api, signed):
+    answer_all(app, feedback_paths(), comment="Said in confidence.")
+    other_lead = make_user(Role.TRAINER, first_name="Priya", last_name="Zed")
+    small = deliver_session(db, attendees=2, lead=other_lead)
+    answer_all(app, [path for person in small.attendees for path in feedback_paths(to=person.email)])
+    body = api("/api/v1/evaluations").get_json()
+    # By last name: both sessions' co-trainers (two people called Ade Okafor), the first lead, the second lead.
+    assert [(t["trainer_id"], t["trainer_name"], t["responses"]) for t in body["by_trainer"]] == [
+        (signed.co_trainer.id, "Ade Okafor", 4),
+        (small.co_trainer.id, "Ade Okafor", None),
+        (signed.trainer.person.id, "Sam Rosengard", 4),
+        (other_lead.person.id, "Priya Zed", None),
+    ]
+    rosengard = body["by_trainer"][2]
+    # 4 answers of ANSWERS: before 2, after 4, usefulness 5, trainer 4.
+    assert rosengard == {
+        "trainer_id": signed.trainer.person.id,
+        "trainer_name": "Sam Rosengard",
+        "suppressed": False,
+        "responses": 4,
+        "confidence_before": 2.0,
+        "confidence_after": 4.0,
+        "confidence_rise": 2.0,
+        "usefulness": 5.0,
+        "useful_percent": 100,
+        "trainer_rating": 4.0,
+    }
+    zed = body["by_trainer"][3]
+    assert zed["suppressed"] is True
+    assert {key: value for key, value in zed.items() if key not in ("trainer_id", "trainer_name", "suppressed")} == {
+        "responses": None,
+        "confidence_before": None,
+        "confidence_after": None,
+        "confidence_rise": None,
+        "usefulness": None,
+        "useful_percent": None,
+        "trainer_rating": None,
+    }
+    # The same figures as the service's; a trainer filter lists whoever delivered those sessions with them.
+    service = results.figures_by_trainer(results.EvaluationFilter())
+    assert [t["trainer_id"] for t in body["by_trainer"]] == [g.key for g in service]
+    only_zed = api(f"/api/v1/evaluations?trainer_id={other_lead.person.id}").get_json()["by_trainer"]
+    assert [(t["trainer_name"], t["suppressed"]) for t in only_zed] == [("Ade Okafor", True), ("Priya Zed", True)]
+    other = make_course(code="BRIEF", name="Prevent briefing")
+    db.session.commit()
+    assert api(f"/api/v1/evaluations?course={other.code}").get_json()["by_trainer"] == []
+    # Nothing about who answered, and no comments.
+    shown = api("/api/v1/evaluations").get_data(as_text=True)
+    assert "Said in confidence." not in shown and "comment" not in shown
+    for person in [*signed.attendees, *small.attendees, signed.absent]:
+        assert person.full_name not in shown and person.email not in shown
+
+
 @pytest.mark.parametrize(
     ("query", "status", "field"),
     [
@@ -130,6 +185,7 @@ def test_the_api_answers_by_course_with_paging(app, api, signed):
         ("?from=2026-13-01", 422, "from"),
         ("?from=2026-02-01&to=2026-01-01", 422, "from"),
         ("?trainer_id=0", 422, "trainer_id"),
+        ("?trainer_id=x", 422, "trainer_id"),
         ("?per_page=501", 422, "per_page"),
     ],
 )
@@ -152,7 +208,12 @@ def test_the_openapi_document_lists_it(app):
     document = app.test_client().get("/api/v1/openapi.json").get_json()
     operation = document["paths"]["/api/v1/evaluations"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"course", "trainer_id", "from", "to", "page", "per_page"}
-    assert {"items", "total", "overall"} <= set(document["components"]["schemas"]["EvaluationResults"]["properties"])
+    schemas = document["components"]["schemas"]
+    assert {"items", "total", "overall", "by_trainer"} <= set(schemas["EvaluationResults"]["properties"])
+    assert "by_trainer" in schemas["EvaluationResults"]["required"]
+    trainer = schemas["TrainerFigures"]
+    assert {"trainer_id", "trainer_name", "suppressed", "responses", "confidence_before"} <= set(trainer["properties"])
+    assert "comment" not in str(schemas["EvaluationResults"]) and "comment" not in str(trainer)
 
 
 def test_the_board_report_has_the_section(app, signed_in, coordinator, signed):
@@ -162,4 +223,4 @@ def test_the_board_report_has_the_section(app, signed_in, coordinator, signed):
     shown = text(signed_in(coordinator).get(f"/board-report?{query}").get_data(as_text=True))
     course = signed.training_session.course
     assert "6. What attendees said" in shown
-    assert f"{course.name} ({course.code}) 4 2.0 → 4.0 100%" in shown
+    assert f"{course.name} 4 2.0 → 4.0 100%" in shown
