@@ -18,7 +18,10 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 def _hasher(profile: str) -> PasswordHasher:
     if profile == "fast":  # tests only: the same algorithm (argon2id), cheaper parameters
         return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    return PasswordHasher()  # argon2id, RFC 9106 low-memory profile
+    # argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane): about 18 ms of one core a check,
+    # where argon2-cffi's default (64 MiB, 3 passes, 4 lanes) takes 145 ms, so 500 people signing in at 09:00
+    # do not hold two cores for a minute (docs/decisions.md, "Sign-in sessions").
+    return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 
 def _profile() -> str:
@@ -37,6 +40,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher(_profile()).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a hash that has just verified was made with other parameters than today's (hash it again)."""
+    try:
+        return _hasher(_profile()).check_needs_rehash(password_hash)
+    except InvalidHashError:
         return False
 
 

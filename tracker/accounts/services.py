@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.accounts.models import ApiToken, LoginSession, Role, UserAccount, UserRole
-from tracker.accounts.passwords import hash_password, password_problem, verify_password
+from tracker.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from tracker.common.audit import record_event
 from tracker.common.errors import TrackerError
 from tracker.common.time import utc_now
@@ -185,6 +185,8 @@ def authenticate(*, email: str, password: str) -> UserAccount | None:
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return None
+    if needs_rehash(user.password_hash):  # made with older parameters: the password is at hand, so renew it
+        user.password_hash = hash_password(password)
     return user
 
 
