@@ -212,7 +212,7 @@ def _deliveries(
                 SessionTrainer.part.in_(DELIVERING_PARTS),
             )
         )
-    pairs = attendee.subquery("attendee")
+    pairs = attendee.cte("attendee")  # a CTE, not a subquery: PostgreSQL runs it once for the three groupings
     sessions, attendees = func.count(distinct(pairs.c.session_id)), func.count()
     no_id = cast(null(), Integer)
     statement = union_all(
