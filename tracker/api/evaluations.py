@@ -40,7 +40,11 @@ SUPPRESSED = "null when `suppressed`"
 
 class FiguresSchema(ma.Schema):
     suppressed = ma.fields.Boolean(
-        required=True, metadata={"description": f"Fewer than {results.MIN_RESPONSES} responses: no figures shown"}
+        required=True,
+        metadata={
+            "description": f"Fewer than {results.MIN_RESPONSES} responses, or (`overall`) a total that would give away"
+            " such a course by subtraction: no figures shown"
+        },
     )
     responses = ma.fields.Integer(allow_none=True, metadata={"description": SUPPRESSED})
     confidence_before = ma.fields.Float(allow_none=True, metadata={"description": f"Average 1–5; {SUPPRESSED}"})
@@ -128,6 +132,6 @@ class Evaluations(MethodView):
         return {
             "items": items,
             "total": len(groups),
-            "overall": _figures(results.total_figures(answers)),
+            "overall": _figures(results.overall_of(groups, "All sessions")),
             "by_trainer": by_trainer,
         }

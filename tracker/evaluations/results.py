@@ -237,14 +237,18 @@ def list_comments(answers: EvaluationFilter) -> list[tuple[str, str]]:
 
 
 def evaluation_results(answers: EvaluationFilter) -> EvaluationResults:
-    """Everything the coordinators' results page shows (four statements, three without comments to show)."""
+    """Everything the coordinators' results page shows (three statements, two without comments to show).
+
+    The total is the courses' added up, withheld like the board report's when it would give away a course with
+    fewer than MIN_RESPONSES answers by subtraction."""
     answers.check()
-    total = total_figures(answers)
+    by_course = figures_by_course(answers)
+    total = overall_of(by_course, "All sessions")
     return EvaluationResults(
         total=total,
-        by_course=figures_by_course(answers),
+        by_course=by_course,
         by_trainer=figures_by_trainer(answers),
-        comments=[] if total.suppressed else list_comments(answers),
+        comments=[] if total.responses < MIN_RESPONSES else list_comments(answers),
     )
 
 

@@ -97,8 +97,9 @@ def test_the_page_issues_a_fixed_number_of_queries(app, db, signed_in, coordinat
     answer_all(app, feedback_paths()[4:])
     large = count()
     assert small == large, (small, large)
-    # The signed-in user, the course and trainer choices, then the total, by course, by trainer and the comments.
-    assert large == 7
+    # The signed-in user, the course and trainer choices, then by course (the total is theirs added up), by trainer
+    # and the comments.
+    assert large == 6
 
 
 def test_the_api_answers_by_course_with_paging(app, api, signed):
@@ -224,3 +225,25 @@ def test_the_board_report_has_the_section(app, signed_in, coordinator, signed):
     course = signed.training_session.course
     assert "6. What attendees said" in shown
     assert f"{course.name} 4 2.0 → 4.0 100%" in shown
+
+
+def test_a_total_that_would_give_away_a_small_course_is_withheld_on_the_page_and_in_the_api(
+    app, db, signed_in, coordinator, api, signed
+):
+    answer_all(app, feedback_paths())  # WRAP: an answer from each attendee, shown
+    briefing = deliver_session(db, attendees=3, course=make_course(code="BRIEF", name="Prevent briefing"))
+    answer_all(app, feedback_paths(to=briefing.attendees[0].email))  # one answer: the total less WRAP would be it
+
+    page = text(signed_in(coordinator).get("/evaluations").get_data(as_text=True))
+    assert "All sessions Not shown, as it would reveal a course with fewer than 3 responses" in page
+    assert "Prevent briefing (BRIEF) Fewer than 3 responses" in page
+    body = api("/api/v1/evaluations").get_json()
+    assert body["overall"]["suppressed"] is True and body["overall"]["responses"] is None
+    assert [item["suppressed"] for item in body["items"]] == [True, False]  # BRIEF, then WRAP
+
+    for attendee in briefing.attendees[1:]:
+        answer_all(app, feedback_paths(to=attendee.email))
+    body = api("/api/v1/evaluations").get_json()  # three answers each: nothing to give away
+    answered = len(signed.attendees) + len(briefing.attendees)
+    assert body["overall"]["suppressed"] is False and body["overall"]["responses"] == answered
+    assert [item["suppressed"] for item in body["items"]] == [False, False]
