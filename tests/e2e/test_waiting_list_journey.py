@@ -83,15 +83,20 @@ def test_waiting_list_place_goes_to_the_next_person_when_someone_cancels(open_pa
     tom.check("session, promoted")
 
 
-def test_joining_the_waiting_list_with_the_keyboard_only(open_page, one_place_left):
+def _tom_at_the_full_session(open_page, session_id: int):
+    """Helen takes the last place; Tom, signed in, opens the session, now full."""
     helen = open_page("helen")
     helen.sign_in("helen.okafor@barnet.example")
-    helen.goto(f"/sessions/{one_place_left}")
+    helen.goto(f"/sessions/{session_id}")
     helen.press_button("Book a place")
-
     tom = open_page("tom")
     tom.sign_in("tom.walker@barnet.example")
-    tom.goto(f"/sessions/{one_place_left}")
+    tom.goto(f"/sessions/{session_id}")
+    return tom
+
+
+def test_joining_the_waiting_list_with_the_keyboard_only(open_page, one_place_left):
+    tom = _tom_at_the_full_session(open_page, one_place_left)
     tom.tab_to(tom.get_by_role("button", name="Join the waiting list", exact=True))
     tom.screenshot_focus("join the waiting list")
     tom.press_key("Enter")
@@ -100,14 +105,7 @@ def test_joining_the_waiting_list_with_the_keyboard_only(open_page, one_place_le
 
 
 def test_leaving_the_waiting_list_says_so_from_link_to_message(open_page, one_place_left):
-    helen = open_page("helen")
-    helen.sign_in("helen.okafor@barnet.example")
-    helen.goto(f"/sessions/{one_place_left}")
-    helen.press_button("Book a place")
-
-    tom = open_page("tom")
-    tom.sign_in("tom.walker@barnet.example")
-    tom.goto(f"/sessions/{one_place_left}")
+    tom = _tom_at_the_full_session(open_page, one_place_left)
     tom.press_button("Join the waiting list")
     tom.nav("My training")
     tom.click_and_wait(tom.locator("main").get_by_role("link", name=re.compile("^Leave the waiting list")).first)

@@ -9,6 +9,7 @@ does not show.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -31,15 +32,9 @@ class NewRecord(NamedTuple):
     expires_on: date | None
 
 
-def _valid_until(records: Sequence[Any]) -> dict[tuple[int, int], date | None]:
-    """{(person_id, course_id): the latest expiry among the new records}; None for a record that never expires."""
-    latest: dict[tuple[int, int], date | None] = {}
-    for record in records:
-        key = (record.person_id, record.course_id)
-        if key in latest and (latest[key] is None or (record.expires_on and record.expires_on <= latest[key])):
-            continue
-        latest[key] = record.expires_on
-    return latest
+def _still_valid_on(expires_on: date | None, day: date) -> bool:
+    """The coverage rule: a record is valid on a day before its expiry date (or with none)."""
+    return expires_on is None or expires_on > day
 
 
 def leave_waiting_lists(records: Sequence[Any], *, now: datetime | None = None) -> list[Booking]:
@@ -47,8 +42,10 @@ def leave_waiting_lists(records: Sequence[Any], *, now: datetime | None = None) 
     the waiting lists of sessions of the same course that their new record covers. Each is told by the
     waiting-list email (queued on `booking_cancelled`). Returns the places taken."""
     now = now or utc_now()
-    valid_until = _valid_until(records)
-    if not valid_until:
+    expiries: dict[tuple[int, int], list[date | None]] = defaultdict(list)
+    for record in records:
+        expiries[(record.person_id, record.course_id)].append(record.expires_on)
+    if not expiries:
         return []
     # Waiting lists are short, so one query for every upcoming waiting-list place of these courses, matched here,
     # serves an import of 200,000 rows as well as a register of twelve.
@@ -58,18 +55,16 @@ def leave_waiting_lists(records: Sequence[Any], *, now: datetime | None = None) 
         .options(contains_eager(Booking.training_session))
         .where(
             Booking.status == BookingStatus.WAITLISTED,
-            TrainingSession.course_id.in_(sorted({course_id for _, course_id in valid_until})),
+            TrainingSession.course_id.in_(sorted({course_id for _, course_id in expiries})),
             TrainingSession.starts_at > now,
         )
         .order_by(Booking.id)
     ).all()
     taken = []
     for booking in waiting:
-        key = (booking.person_id, booking.training_session.course_id)
-        if key not in valid_until:
-            continue
-        until = valid_until[key]
-        if until is not None and until < to_london(booking.training_session.starts_at).date():
+        session_day = to_london(booking.training_session.starts_at).date()
+        new_expiries = expiries.get((booking.person_id, booking.training_session.course_id), [])
+        if not any(_still_valid_on(expires_on, session_day) for expires_on in new_expiries):
             continue
         course = booking.training_session.course
         reason = f"Your training record shows you have completed {course.name}, so you do not need this place."

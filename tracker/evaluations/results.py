@@ -169,11 +169,6 @@ def _answers(*columns) -> Select:
     )
 
 
-def total_figures(answers: EvaluationFilter) -> GroupFigures:
-    row = db.session.execute(_filtered(_answers(*_figures()), answers)).one()
-    return _group(None, "All sessions", row)
-
-
 def figures_by_course(answers: EvaluationFilter) -> list[GroupFigures]:
     """One group per course with answers, by code (one statement)."""
     statement = (
@@ -202,7 +197,7 @@ def figures_by_trainer(answers: EvaluationFilter) -> list[GroupFigures]:
 
 
 def overall_of(groups: list[GroupFigures], label: str) -> GroupFigures:
-    """All of `groups` together (no statement): for course groups, the same answers as `total_figures`.
+    """All of `groups` together (no statement): for course groups, every answer of the filter.
 
     Shown beside its groups, a total would give away a suppressed group by subtraction when the suppressed
     groups together have 1 or 2 answers; then the total is withheld too. (Together 3 or more, the subtraction

@@ -102,24 +102,26 @@ def test_the_page_issues_a_fixed_number_of_queries(app, db, signed_in, coordinat
     assert large == 6
 
 
+#: The API's figures for the fixture's 4 answers of ANSWERS: before 2, after 4, usefulness 5, trainer 4.
+FOUR_ANSWERS = {
+    "suppressed": False,
+    "responses": 4,
+    "confidence_before": 2.0,
+    "confidence_after": 4.0,
+    "confidence_rise": 2.0,
+    "usefulness": 5.0,
+    "useful_percent": 100,
+    "trainer_rating": 4.0,
+}
+
+
 def test_the_api_answers_by_course_with_paging(app, api, signed):
     answer_all(app, feedback_paths())
     course = signed.training_session.course
     body = api(f"/api/v1/evaluations?course={course.code}").get_json()
     assert body["total"] == 1
     [item] = body["items"]
-    assert item == {
-        "course_code": course.code,
-        "course_name": course.name,
-        "suppressed": False,
-        "responses": 4,
-        "confidence_before": 2.0,
-        "confidence_after": 4.0,
-        "confidence_rise": 2.0,
-        "usefulness": 5.0,
-        "useful_percent": 100,
-        "trainer_rating": 4.0,
-    }
+    assert item == {"course_code": course.code, "course_name": course.name, **FOUR_ANSWERS}
     assert body["overall"]["responses"] == 4
     assert api("/api/v1/evaluations?page=2").get_json()["items"] == []
     for person in signed.attendees:
@@ -140,19 +142,7 @@ def test_the_api_answers_by_trainer_small_groups_suppressed_and_nobody_named(app
         (other_lead.person.id, "Priya Zed", None),
     ]
     rosengard = body["by_trainer"][2]
-    # 4 answers of ANSWERS: before 2, after 4, usefulness 5, trainer 4.
-    assert rosengard == {
-        "trainer_id": signed.trainer.person.id,
-        "trainer_name": "Sam Rosengard",
-        "suppressed": False,
-        "responses": 4,
-        "confidence_before": 2.0,
-        "confidence_after": 4.0,
-        "confidence_rise": 2.0,
-        "usefulness": 5.0,
-        "useful_percent": 100,
-        "trainer_rating": 4.0,
-    }
+    assert rosengard == {"trainer_id": signed.trainer.person.id, "trainer_name": "Sam Rosengard", **FOUR_ANSWERS}
     zed = body["by_trainer"][3]
     assert zed["suppressed"] is True
     assert {key: value for key, value in zed.items() if key not in ("trainer_id", "trainer_name", "suppressed")} == {
