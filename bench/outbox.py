@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from config import Config
+from config import EXAMPLE_COUNCIL, Config
 
 SENDER = "prevent.training@barnet.gov.uk"
 
@@ -79,6 +79,8 @@ def _config(database_url: str, port: int) -> Config:
     config.CALENDAR_ORGANIZER_EMAIL = SENDER
     config.RATELIMIT_ENABLED = False
     config.TRACKER_BASE_URL = "http://127.0.0.1:5000"
+    for name, value in EXAMPLE_COUNCIL.items():  # the council named in headers and emails
+        setattr(config, name, value)
     return config
 
 

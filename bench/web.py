@@ -35,7 +35,7 @@ from pathlib import Path
 
 from sqlalchemy import event, func, select
 
-from config import Config
+from config import EXAMPLE_COUNCIL, Config
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-only-not-secret"  # noqa: S105
@@ -62,6 +62,8 @@ def bench_config(url: str, *, csrf: bool = True) -> Config:
     config.PASSWORD_HASH_PROFILE = "fast"  # noqa: S105
     config.MAIL_SERVER = None
     config.TRACKER_BASE_URL = "http://127.0.0.1"
+    for name, value in EXAMPLE_COUNCIL.items():  # the council named in headers and emails
+        setattr(config, name, value)
     config.WTF_CSRF_ENABLED = csrf
     return config
 
@@ -185,13 +187,15 @@ def prepare(app, factor: float) -> WebData:
                 actor_label="bench",
             )
 
-        wrap = db.session.scalar(select(Course).where(Course.code == "WRAP"))
+        # Each upcoming session is of a course of its own: a person holds one place per course, and the staff
+        # member and each booker book several of them.
         start = utc_now().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=7)
         upcoming = []
         for n in range(upcoming_count(factor)):
             starts_at = start + timedelta(days=n)
+            course = Course(code=f"BENCH-{n + 1:03}", name=f"Prevent briefing {n + 1}", duration_minutes=90)
             training_session = TrainingSession(
-                course=wrap,
+                course=course,
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=90),
                 venue="Barnet House, 2 Bristol Avenue, Colindale",
