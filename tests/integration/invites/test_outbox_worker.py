@@ -249,3 +249,19 @@ def test_a_row_written_with_its_bodies_by_the_release_before_is_sent_as_it_was_s
     assert "written by the old release" in text and "<p>Your place is booked" in html
     calendar = next(part for part in message.walk() if part.get_content_type() == "text/calendar")
     assert "PRODID:-//old release//EN" in calendar.get_content()
+
+
+def test_a_row_that_cannot_be_rendered_fails_and_the_rest_of_the_batch_goes_out(app, smtp):
+    bookings = book_people(3)
+    db.session.commit()
+    broken = outbox_rows()[1]
+    broken.template = "no_such_template"
+    db.session.commit()
+
+    result = deliver()
+
+    assert (result.sent, result.failed, result.retrying) == (2, 1, 0)
+    rows = {row.id: row for row in outbox_rows()}
+    assert rows[broken.id].status == OutboxStatus.FAILED
+    assert rows[broken.id].last_error.startswith("Not rendered: TemplateNotFound")
+    assert recipients(smtp) == Counter(b.person.email for b in bookings if b.person.email != broken.recipient_email)
