@@ -93,10 +93,11 @@ def sessions_for_requirements(
     course_ids = {course.id for status in statuses if status.needs_session for course in status.satisfied_by}
     if not course_ids:
         return {}
-    bookable = bookable_sessions(viewer=viewer, now=now).order_by(None).with_only_columns(TrainingSession.id)
     rows = db.session.execute(
-        select(TrainingSession.course_id, func.count())
-        .where(TrainingSession.id.in_(bookable), TrainingSession.course_id.in_(sorted(course_ids)))
+        bookable_sessions(viewer=viewer, now=now)
+        .where(TrainingSession.course_id.in_(sorted(course_ids)))
+        .with_only_columns(TrainingSession.course_id, func.count())
         .group_by(TrainingSession.course_id)
+        .order_by(None)
     )
     return {course_id: count for course_id, count in rows}
