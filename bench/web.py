@@ -188,12 +188,15 @@ def prepare(app, factor: float) -> WebData:
             )
 
         # Each upcoming session is of a course of its own: a person holds one place per course, and the staff
-        # member and each booker book several of them.
+        # member and each booker book several of them. The courses are no longer offered for new sessions, so
+        # the course list on "Find a session" stays the data set's three, as a council's short list would be.
         start = utc_now().replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(days=7)
         upcoming = []
         for n in range(upcoming_count(factor)):
             starts_at = start + timedelta(days=n)
-            course = Course(code=f"BENCH-{n + 1:03}", name=f"Prevent briefing {n + 1}", duration_minutes=90)
+            course = Course(
+                code=f"BENCH-{n + 1:03}", name=f"Prevent briefing {n + 1}", duration_minutes=90, is_active=False
+            )
             training_session = TrainingSession(
                 course=course,
                 starts_at=starts_at,
