@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+
+import pytest
 from sqlalchemy import text
 
+from tracker.common import database
 from tracker.extensions import db
 
 
@@ -14,3 +20,55 @@ def test_postgresql_connections_run_without_jit_and_sqlite_ones_with_their_pragm
     else:
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
+
+
+def _holds_the_write_lock_for(path, seconds: float, started: threading.Event) -> None:
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        started.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+    finally:
+        other.close()
+
+
+def test_a_sqlite_writer_waits_for_the_write_lock_then_takes_it_and_keeps_its_busy_timeout(tmp_path):
+    path = tmp_path / "writers.db"
+    sqlite3.connect(path).close()
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {database.SQLITE_BUSY_TIMEOUT_MS}")
+    started = threading.Event()
+    holder = threading.Thread(target=_holds_the_write_lock_for, args=(path, 0.2, started))
+    holder.start()
+    started.wait(5)
+
+    waited_from = time.monotonic()
+    database._begin_immediate(connection)
+    waited = time.monotonic() - waited_from
+    holder.join()
+
+    assert connection.in_transaction
+    assert 0.1 < waited < 5
+    assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == database.SQLITE_BUSY_TIMEOUT_MS
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def test_a_sqlite_writer_gives_up_after_the_busy_timeout(tmp_path, monkeypatch):
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "writers.db"
+    sqlite3.connect(path).close()
+    connection = sqlite3.connect(path, isolation_level=None)
+    started = threading.Event()
+    holder = threading.Thread(target=_holds_the_write_lock_for, args=(path, 0.5, started))
+    holder.start()
+    started.wait(5)
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        database._begin_immediate(connection)
+    holder.join()
+
+    assert not connection.in_transaction
+    assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == 50
+    connection.close()
