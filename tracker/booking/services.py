@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -79,45 +80,43 @@ class _BookingState:
     other_place_id: int | None = None
 
 
-#: Another place and its session, beside the booking statement's own (made once: an alias builds its columns afresh,
-#: which made up half of each booking POST's time).
-_OTHER_PLACE = aliased(Booking, name="other_place")
-_OTHER_SESSION = aliased(TrainingSession, name="other_session")
-
-
-def _other_place_on_course(*, session_id: int, course_id: int, person_id: int, now: datetime):
-    """The id of the person's active place on another session of the course that has not yet ended (a scalar
-    subquery, aliased so that it never correlates with the statement it sits in)."""
-    other, other_session = _OTHER_PLACE, _OTHER_SESSION
-    return (
+@cache
+def _booking_state_statement() -> Select:
+    """Parameters session_id, course_id, person_id and now. Built once (values are bind parameters): building it
+    and its cache key took 0.6 ms of each booking, under the session's lock (bench/results.md, issue 15)."""
+    session_id, person_id = bindparam("session_id"), bindparam("person_id")
+    now = bindparam("now", type_=Booking.hold_expires_at.type)
+    lapsed = and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
+    mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
+    quotas = select(func.count(SeatQuota.id)).where(SeatQuota.session_id == session_id).scalar_subquery()
+    # The person's active place on another session of the course that has not ended (aliased, so that it never
+    # correlates with the statement it sits in).
+    other, other_session = aliased(Booking, name="other_place"), aliased(TrainingSession, name="other_session")
+    other_place = (
         select(func.min(other.id))
         .join(other_session, other_session.id == other.session_id)
         .where(
             other.person_id == person_id,
             other.status.in_(ACTIVE_STATUSES),
             other.session_id != session_id,
-            other_session.course_id == course_id,
+            other_session.course_id == bindparam("course_id"),
             other_session.status != SessionStatus.CANCELLED,
             other_session.ends_at > now,
         )
         .scalar_subquery()
     )
+    return select(
+        func.count(case((Booking.status.in_(SEAT_STATUSES), 1))),
+        func.count(case((lapsed, 1))),
+        func.max(case((mine, Booking.id))),
+        quotas,
+        other_place,
+    ).where(Booking.session_id == session_id)
 
 
 def _booking_state(*, session_id: int, course_id: int, person_id: int, now: datetime) -> _BookingState:
-    lapsed = and_(Booking.status == BookingStatus.HELD, Booking.hold_expires_at <= now)
-    mine = and_(Booking.person_id == person_id, Booking.status.in_(ACTIVE_STATUSES))
-    quotas = select(func.count(SeatQuota.id)).where(SeatQuota.session_id == session_id).scalar_subquery()
-    other = _other_place_on_course(session_id=session_id, course_id=course_id, person_id=person_id, now=now)
-    taken, lapsed, existing_id, quota_count, other_id = db.session.execute(
-        select(
-            func.count(case((Booking.status.in_(SEAT_STATUSES), 1))),
-            func.count(case((lapsed, 1))),
-            func.max(case((mine, Booking.id))),
-            quotas,
-            other,
-        ).where(Booking.session_id == session_id)
-    ).one()
+    parameters = {"session_id": session_id, "course_id": course_id, "person_id": person_id, "now": now}
+    taken, lapsed, existing_id, quota_count, other_id = db.session.execute(_booking_state_statement(), parameters).one()
     return _BookingState(
         seats_taken=taken or 0,
         lapsed_holds=lapsed or 0,
