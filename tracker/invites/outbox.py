@@ -113,12 +113,10 @@ class SmtpSender:
         self.connection = connection
 
     def send(self, rendered: Rendered, *, from_addr: str) -> None:
-        """Send a rendered message (its bytes and MAIL options, as `send_message` would) to its recipient."""
+        """Send a rendered message (its bytes, as `send_message` would send them) to its recipient."""
         self.open()
         assert self.connection is not None
-        self.connection.sendmail(
-            from_addr, [rendered.recipient_email], rendered.data, mail_options=rendered.mail_options
-        )
+        self.connection.sendmail(from_addr, [rendered.recipient_email], rendered.data)
 
     def close(self) -> None:
         if self.connection is not None:

@@ -41,19 +41,15 @@ class Rendered:
     recipient_email: str = ""
     message_id: str = ""
     data: bytes = b""
-    #: MAIL FROM options the message needs (SMTPUTF8 for an address that is not ASCII).
-    mail_options: tuple[str, ...] = ()
     error: str | None = None
 
 
-def smtp_bytes(message: Message, *addresses: str) -> tuple[bytes, tuple[str, ...]]:
-    """The message as `smtplib.SMTP.send_message` flattens it, and the MAIL options it would add."""
-    international = not all(address.isascii() for address in addresses)
-    policy = message.policy.clone(utf8=True) if international else message.policy
+def smtp_bytes(message: Message) -> bytes:
+    """The message flattened as `smtplib.SMTP.send_message` flattens it. (Addresses are ASCII: `build_message`
+    refuses any other, and such a row fails as not rendered, on the Outbox page.)"""
     with io.BytesIO() as out:
-        BytesGenerator(out, policy=policy).flatten(message, linesep="\r\n")
-        data = out.getvalue()
-    return data, (("SMTPUTF8", "BODY=8BITMIME") if international else ())
+        BytesGenerator(out).flatten(message, linesep="\r\n")
+        return out.getvalue()
 
 
 def render_for_sending(columns: dict) -> Rendered:
@@ -64,11 +60,11 @@ def render_for_sending(columns: dict) -> Rendered:
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
         from_address = sender_address(sender).addr_spec
         message = build_message(email, sender=sender)
-        data, mail_options = smtp_bytes(message, from_address, email.recipient_email)
+        data = smtp_bytes(message)
     except Exception as error:  # a row that cannot be rendered never will be: it fails, on the Outbox page
         current_app.logger.exception("Outbox message %s could not be rendered", row.id)
         return Rendered(row.id, error=f"Not rendered: {error!r}")
-    return Rendered(row.id, email.recipient_email, message_id_for(email, from_address), data, mail_options)
+    return Rendered(row.id, email.recipient_email, message_id_for(email, from_address), data)
 
 
 def _enter(app: Flask) -> None:
