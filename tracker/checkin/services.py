@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from tracker.accounts.models import UserAccount
 from tracker.attendance import walk_ins
 from tracker.attendance.services import session_london_date, today_london_at
-from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingStatus
+from tracker.booking.models import Booking, BookingStatus
+from tracker.booking.services import find_active_booking
 from tracker.checkin import codes
 from tracker.checkin.models import CheckIn, CheckInEmailCode, CheckInMethod
 from tracker.common.audit import record_event
@@ -212,14 +213,7 @@ def send_email_code(
     person = find_person_by_email(email) if email else None
     if person is None or person.erased_at is not None or not person.email:
         return None
-    booked = db.session.scalar(
-        select(Booking.id).where(
-            Booking.session_id == training_session.id,
-            Booking.person_id == person.id,
-            Booking.status.in_(ACTIVE_STATUSES),
-        )
-    )
-    if booked is None:
+    if find_active_booking(session_id=training_session.id, person_id=person.id) is None:
         return None
     db.session.execute(
         update(CheckInEmailCode)

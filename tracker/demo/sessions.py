@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from tracker.booking import services as booking_services
-from tracker.booking.models import ACTIVE_STATUSES, Booking, BookingSource
+from tracker.booking.models import BookingSource
 from tracker.common.time import london_to_utc
 from tracker.courses.models import SessionAudience, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
 from tracker.demo.timeline import date_booking_emails, spread_moments
@@ -60,21 +60,14 @@ def _session(
 def _book(
     training_session: TrainingSession, person: Person, booked_by: Person, source: BookingSource, *, at: datetime
 ) -> None:
-    """Book `person` as if at `at` (the booking, and the emails it queues, carry that time)."""
-    active = db.session.scalar(
-        select(Booking.id).where(
-            Booking.session_id == training_session.id,
-            Booking.person_id == person.id,
-            Booking.status.in_(ACTIVE_STATUSES),
+    """Book `person` as if at `at` (the booking, and the emails it queues, carry that time). Someone already on
+    this session, or on another of the course (one place per course), is left where they are: the booking service
+    refuses both before it writes anything."""
+    with contextlib.suppress(booking_services.AlreadyBookedError, booking_services.PlaceOnCourseHeldError):
+        booking = booking_services.book_place(
+            training_session=training_session, person=person, booked_by=booked_by, source=source, now=at
         )
-    )
-    if active is None:
-        # One place per course: someone already on another session of the course is left there.
-        with contextlib.suppress(booking_services.PlaceOnCourseHeldError):
-            booking = booking_services.book_place(
-                training_session=training_session, person=person, booked_by=booked_by, source=source, now=at
-            )
-            date_booking_emails(booking, at)
+        date_booking_emails(booking, at)
 
 
 def _book_over_weeks(training_session, people, rng, *, booked_by=None, source=BookingSource.SELF, today) -> None:
