@@ -95,6 +95,12 @@ def last_valid_day(expires_on: date | None) -> date | None:
     return expires_on - timedelta(days=1) if expires_on is not None else None
 
 
+def still_valid_on(expires_on: date | None, day: date) -> bool:
+    """Whether a record expiring on `expires_on` (None: never) still counts on `day`: the same rule, before its
+    expiry date. (Its completion on or before `day` is the caller's to check.)"""
+    return expires_on is None or expires_on > day
+
+
 class TrainingRecord(db.Model):
     """A completion of a course by a person: what coverage counts."""
 

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from tracker.attendance.models import still_valid_on
 from tracker.booking.models import Booking, BookingStatus
 from tracker.booking.services import cancel_booking
 from tracker.common.time import to_london, utc_now
@@ -30,11 +31,6 @@ class NewRecord(NamedTuple):
     person_id: int
     course_id: int
     expires_on: date | None
-
-
-def _still_valid_on(expires_on: date | None, day: date) -> bool:
-    """The coverage rule: a record is valid on a day before its expiry date (or with none)."""
-    return expires_on is None or expires_on > day
 
 
 def leave_waiting_lists(records: Sequence[Any], *, now: datetime | None = None) -> list[Booking]:
@@ -64,7 +60,7 @@ def leave_waiting_lists(records: Sequence[Any], *, now: datetime | None = None) 
     for booking in waiting:
         session_day = to_london(booking.training_session.starts_at).date()
         new_expiries = expiries.get((booking.person_id, booking.training_session.course_id), [])
-        if not any(_still_valid_on(expires_on, session_day) for expires_on in new_expiries):
+        if not any(still_valid_on(expires_on, session_day) for expires_on in new_expiries):
             continue
         course = booking.training_session.course
         reason = f"Your training record shows you have completed {course.name}, so you do not need this place."

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from tracker.attendance.models import TrainingRecord, last_valid_day
+from tracker.attendance.models import TrainingRecord, last_valid_day, still_valid_on
 from tracker.common.time import today_london
 from tracker.courses.models import Course, CourseEquivalence, Requirement
 from tracker.coverage.people_to_train import PersonTrainingStatus, is_expiring
@@ -176,8 +176,8 @@ def training_status_for_person(
     statuses = []
     for course_id, course in courses.items():
         mine = [r for r in records if r.course_id in satisfies[course_id]]
-        valid = [r for r in mine if r.expires_on is None or r.expires_on > as_of]
-        expired = [r.expires_on for r in mine if r.expires_on is not None and r.expires_on <= as_of]
+        valid = [r for r in mine if still_valid_on(r.expires_on, as_of)]
+        expired = [r.expires_on for r in mine if not still_valid_on(r.expires_on, as_of)]
         best = _best_record(valid, course_id)
         expires_on = best.expires_on if best is not None else None
         statuses.append(
