@@ -35,9 +35,9 @@ ROWS_PER_HANDOVER = 10
 
 @dataclass(frozen=True)
 class Rendered:
-    """One claimed row ready to send (its bytes, as smtplib's `send_message` would flatten it), or why not."""
+    """One claimed row ready to send (its bytes, as smtplib's `send_message` would flatten it), or why not. They
+    come back in the order of the rows given."""
 
-    row_id: int
     recipient_email: str = ""
     message_id: str = ""
     data: bytes = b""
@@ -63,8 +63,8 @@ def render_for_sending(columns: dict) -> Rendered:
         data = smtp_bytes(message)
     except Exception as error:  # a row that cannot be rendered never will be: it fails, on the Outbox page
         current_app.logger.exception("Outbox message %s could not be rendered", row.id)
-        return Rendered(row.id, error=f"Not rendered: {error!r}")
-    return Rendered(row.id, email.recipient_email, message_id_for(email, from_address), data)
+        return Rendered(error=f"Not rendered: {error!r}")
+    return Rendered(email.recipient_email, message_id_for(email, from_address), data)
 
 
 def _enter(app: Flask) -> None:
