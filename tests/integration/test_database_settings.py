@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
@@ -33,42 +34,42 @@ def _holds_the_write_lock_for(path, seconds: float, started: threading.Event) ->
         other.close()
 
 
-def test_a_sqlite_writer_waits_for_the_write_lock_then_takes_it_and_keeps_its_busy_timeout(tmp_path):
+@contextlib.contextmanager
+def _while_another_writer_holds_the_lock(tmp_path, seconds: float):
+    """A connection to a new SQLite file (autocommit, as the app's are) while another holds its write lock for
+    `seconds`; the other has let go when the block ends."""
     path = tmp_path / "writers.db"
     sqlite3.connect(path).close()
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute(f"PRAGMA busy_timeout = {database.SQLITE_BUSY_TIMEOUT_MS}")
     started = threading.Event()
-    holder = threading.Thread(target=_holds_the_write_lock_for, args=(path, 0.2, started))
+    holder = threading.Thread(target=_holds_the_write_lock_for, args=(path, seconds, started))
     holder.start()
     started.wait(5)
+    try:
+        yield connection
+    finally:
+        holder.join()
+        connection.close()
 
-    waited_from = time.monotonic()
-    database._begin_immediate(connection)
-    waited = time.monotonic() - waited_from
-    holder.join()
 
-    assert connection.in_transaction
-    assert 0.1 < waited < 5
-    assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == database.SQLITE_BUSY_TIMEOUT_MS
-    connection.execute("COMMIT")
-    connection.close()
+def test_a_sqlite_writer_waits_for_the_write_lock_then_takes_it_and_keeps_its_busy_timeout(tmp_path):
+    with _while_another_writer_holds_the_lock(tmp_path, 0.2) as connection:
+        waited_from = time.monotonic()
+        database._begin_immediate(connection)
+        waited = time.monotonic() - waited_from
+
+        assert connection.in_transaction
+        assert 0.1 < waited < 5
+        assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == database.SQLITE_BUSY_TIMEOUT_MS
+        connection.execute("COMMIT")
 
 
 def test_a_sqlite_writer_gives_up_after_the_busy_timeout(tmp_path, monkeypatch):
     monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 50)
-    path = tmp_path / "writers.db"
-    sqlite3.connect(path).close()
-    connection = sqlite3.connect(path, isolation_level=None)
-    started = threading.Event()
-    holder = threading.Thread(target=_holds_the_write_lock_for, args=(path, 0.5, started))
-    holder.start()
-    started.wait(5)
+    with _while_another_writer_holds_the_lock(tmp_path, 0.5) as connection:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            database._begin_immediate(connection)
 
-    with pytest.raises(sqlite3.OperationalError, match="locked"):
-        database._begin_immediate(connection)
-    holder.join()
-
-    assert not connection.in_transaction
-    assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == 50
-    connection.close()
+        assert not connection.in_transaction
+        assert connection.execute("PRAGMA busy_timeout").fetchone()[0] == 50
