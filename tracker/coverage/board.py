@@ -5,7 +5,8 @@ For a period [date_from, date_to] (London dates, both included) and a course (WR
 1. **Partner returns** (the seed's Tables 1–4): every return whose period end falls in the period, one
    table per organisation and course, with percent and RAG against the course's target.
 2. **Council departments** (Table 5): for each local-authority organisation, its top-level departments
-   and its total, from `queries.coverage_report` as of `date_to` with sessions delivered from `date_from`.
+   and its total, from `queries.coverage_report` as of `date_to` with sessions delivered from `date_from`,
+   asked for the councils alone (counting only their people: a fifth of a region's, the same rows).
    Departments with nobody required and no session delivered are left out.
 3. **Sessions delivered by organisation** (the list in section 1.18): per organisation and course, the
    sessions (not cancelled, starting in the period by London date) at which at least one of its people
@@ -394,7 +395,9 @@ def board_report(
     councils = {o for o, kind in kinds.items() if kind == OrganisationKind.LOCAL_AUTHORITY}
     return_tables = _return_tables(date_from, date_to)
     context = loading.load_context(course=course)
-    coverage = queries.coverage_report(course=course, as_of=date_to, period_start=date_from, context=context)
+    coverage = queries.coverage_report(
+        course=course, as_of=date_to, period_start=date_from, organisations=councils, context=context
+    )
     ends = sorted({r.period_end for t in return_tables if t.course_code == course.code for r in t.rows})
     ends = ends or _quarter_ends(date_from, date_to)
     register_points = _register_points(context, ends, councils)

@@ -20,7 +20,7 @@ ancestors, GROUP BY counts distinct people per row); Python only labels and orde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -411,9 +411,17 @@ class _Restriction:
 
 
 def _restriction(
-    context: CoverageContext, organisation_id: int | None, department_id: int | None = None
+    context: CoverageContext,
+    organisation_id: int | None,
+    department_id: int | None = None,
+    organisations: Collection[int] | None = None,
 ) -> _Restriction:
     allowed = context.scope_department_ids  # None: everything
+    if organisations is not None:  # some organisations' rows: only their people are counted
+        departments = {d for o in organisations for d in context.tree.of_organisation(o)}
+        if allowed is not None:
+            departments &= allowed
+        return _Restriction(placed_in=departments, department_rows=departments, organisation_totals=allowed is None)
     if department_id is not None:
         subtree = context.tree.subtree([department_id])
         if allowed is not None:
@@ -436,6 +444,7 @@ def coverage_report(
     period_start: date | None = None,
     organisation_id: int | None = None,
     department_id: int | None = None,
+    organisations: Collection[int] | None = None,
     scope: CoverageScope = EVERYTHING,
     context: CoverageContext | None = None,
 ) -> CoverageReport:
@@ -444,7 +453,9 @@ def coverage_report(
     A coordinator's report has every organisation that takes part (a requirement of the course, someone
     required, or a session delivered) with a total row each; a manager's (`scope`) has only the
     departments they manage and beneath, without organisation totals. `organisation_id` or
-    `department_id` narrow it. Five statements with the context, whatever the size.
+    `department_id` narrow it; `organisations` keeps those of these organisations that take part (the board
+    report's councils), counting only their people, so its rows are the whole report's rows for them.
+    Five statements with the context, whatever the size.
     Raises CoverageError (period start after the as-of date), UnknownOrganisationError.
     """
     as_of = as_of or today_london()
@@ -452,7 +463,7 @@ def coverage_report(
     _check_dates(as_of, period_start)
     context = context or load_context(course=course, scope=scope)
     _check_organisation(context, organisation_id)
-    restriction = _restriction(context, organisation_id, department_id)
+    restriction = _restriction(context, organisation_id, department_id, organisations)
 
     people = count_required_trained(
         context,

@@ -69,3 +69,20 @@ def test_an_organisation_without_a_requirement_still_shows_sessions_delivered(ba
         1,
         1,
     )
+
+
+def test_some_organisations_rows_count_only_their_people_and_equal_the_whole_reports(barnet):
+    """The board report asks only for its councils' rows: counted from their people alone, they are the same."""
+    whole = queries.coverage_report(course=barnet["wrap"], as_of=AS_OF, period_start=PERIOD_START)
+    assert len(whole.organisations) > 1
+    for organisation in whole.organisations:
+        part = queries.coverage_report(
+            course=barnet["wrap"],
+            as_of=AS_OF,
+            period_start=PERIOD_START,
+            organisations={organisation.organisation_id},
+        )
+        assert part.organisations == [organisation]
+    both = {o.organisation_id for o in whole.organisations[:2]}
+    part = queries.coverage_report(course=barnet["wrap"], as_of=AS_OF, period_start=PERIOD_START, organisations=both)
+    assert part.organisations == whole.organisations[:2]
