@@ -42,7 +42,7 @@ def _reports(built: Any) -> dict[str, Callable[[], Any]]:
     """Each report, as a callable that answers it once and ends its unit of work (a read: rolled back)."""
     from sqlalchemy import func, select
 
-    from tracker.coverage import board, demand, export, loading, queries
+    from tracker.coverage import board, demand, export, loading, queries, trend
     from tracker.extensions import db
     from tracker.people.models import Person
 
@@ -73,6 +73,10 @@ def _reports(built: Any) -> dict[str, Callable[[], Any]]:
         "Coverage, every organisation": answered(coverage(None)),
         "Coverage, one organisation": answered(coverage(largest)),
         "Coverage CSV, every organisation": answered(lambda course: export.coverage_csv(coverage(None)(course))),
+        # The coverage page shows this chart under the report: percent trained at the last eight quarter ends.
+        "Coverage page's chart, every organisation": answered(
+            lambda course: trend.quarterly_coverage(course=course, as_of=data.as_of)
+        ),
         "Board report for a year": answered(
             lambda course: board.board_report(date_from=data.period_start, date_to=data.as_of, course=course)
         ),
@@ -137,6 +141,7 @@ def reports_section(bench: Any) -> str:
     return "\n".join(
         [
             "Each report as its page, CSV and API produce it (`tracker.coverage`: `coverage_report`, `coverage_csv`,",
+            "`quarterly_coverage` (the chart the coverage page shows under the report: the last eight quarter ends),",
             "`board_report` for the year to the as-of date, `demand_plan` six months ahead), on a data set a tenth",
             f"the size ({small.people:,} people, {small.departments:,} departments of {small.organisations} organisations,",
             f"{small.bookings:,} bookings) and on the full one ({large.people:,} people, {large.departments:,} departments",
