@@ -51,7 +51,7 @@ from tracker.common.time import add_months, end_of_london_day, start_of_london_d
 from tracker.courses.models import Course, SessionAudience, SessionStatus, TrainingSession
 from tracker.coverage import loading
 from tracker.coverage.loading import CoverageContext, DepartmentTree
-from tracker.coverage.queries import _not_left, _placement_covers, _required_clause, department_closure
+from tracker.coverage.queries import _not_left, _placement_covers, _required_since, department_closure
 from tracker.coverage.rag import gap_to_target, percent
 from tracker.extensions import db
 from tracker.people.models import Department, Organisation, Person, Placement
@@ -265,7 +265,7 @@ def _counts(
             _placement_covers(day),
             _not_left(day),
             _not_left(literal(target_date, Date())),
-            _required_clause(context, day),
+            _required_since(context) <= day,
         )
     )
     if placed_in is not None:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 
 from tracker.attendance.models import TrainingRecord, last_valid_day
 from tracker.coverage.loading import CoverageContext
-from tracker.coverage.queries import EXPIRING_WITHIN_DAYS, _not_left, _placement_covers, _required_clause
+from tracker.coverage.queries import EXPIRING_WITHIN_DAYS, _not_left, _placement_covers, _required_since
 from tracker.extensions import db
 from tracker.people.models import Department, Person, Placement
 
@@ -157,7 +157,7 @@ def list_people_to_train(
         .where(
             _placement_covers(day),
             _not_left(day),
-            _required_clause(context, day),
+            _required_since(context) <= day,
             Placement.department_id.in_(sorted(placed_in)),
         )
         .group_by(Person.id)

@@ -35,7 +35,6 @@ from sqlalchemy import (
     cast,
     distinct,
     exists,
-    false,
     func,
     literal,
     null,
@@ -185,30 +184,28 @@ def _not_left(day: Any) -> ColumnElement[bool]:
     return or_(Person.end_date.is_(None), Person.end_date > day)
 
 
-def _required_clause(context: CoverageContext, day: Any) -> ColumnElement[bool]:
-    """Whether one of the course's requirements covers (Person, Placement) on `day`."""
-    clauses = []
-    # `organisation_id + 0`, not the bare column: with one `organisation_id = ?` per requirement, SQLite reads
-    # people through the organisation index once per requirement and day (a MULTI-INDEX OR) instead of walking
-    # the placements covering the day, which makes the quarterly counts about twice as slow.
-    organisation_id = Person.organisation_id + 0
-    for rule in context.requirements:
-        parts: list[ColumnElement[bool]] = [
-            organisation_id == rule.organisation_id,
-            literal(rule.from_date, Date()) <= day,
-        ]
+def _required_since(context: CoverageContext) -> ColumnElement[date | None]:
+    """From which day one of the course's requirements covers (Person, Placement): the earliest `from_date` of
+    those that match them (a requirement stays in force once it starts), else NULL. A person placed there is
+    required on day D when this is on or before D.
+
+    Each requirement matches the same organisation, the department subtree it names (if any) and the job
+    titles it names (if any, ignoring case)."""
+    whens = []
+    for rule in sorted(context.requirements, key=lambda rule: rule.from_date):  # CASE takes the first match
+        parts: list[ColumnElement[bool]] = [Person.organisation_id == rule.organisation_id]
         if rule.department_id is not None:
             parts.append(Placement.department_id.in_(sorted(context.tree.subtree([rule.department_id]))))
         if rule.job_titles:
             parts.append(func.lower(func.trim(Person.job_title)).in_(rule.job_titles))
-        clauses.append(and_(*parts))
-    return or_(*clauses) if clauses else false()
+        whens.append((and_(*parts), literal(rule.from_date, Date())))
+    return case(*whens) if whens else cast(null(), Date)
 
 
-def _valid_record(context: CoverageContext, day: Any) -> ColumnElement[bool]:
-    """A record of the course or an equivalent, completed by `day` and not expired on it, for Person."""
+def _valid_record(context: CoverageContext, person_id: Any, day: Any) -> ColumnElement[bool]:
+    """A record of the course or an equivalent, completed by `day` and not expired on it, for the person."""
     return exists().where(
-        TrainingRecord.person_id == Person.id,
+        TrainingRecord.person_id == person_id,
         TrainingRecord.course_id.in_(context.satisfying_course_ids),
         TrainingRecord.completed_on <= day,
         or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > day),
@@ -218,24 +215,47 @@ def _valid_record(context: CoverageContext, day: Any) -> ColumnElement[bool]:
 def _eligible(
     context: CoverageContext, days: CTE, placed_in: set[int] | None, person_ids: Sequence[int] | None = None
 ) -> Select:
-    """(day, department_id, person_id, trained) for each required person's placement on each day."""
-    statement = (
+    """(day, department_id, person_id, trained) for each required person's placement on each day.
+
+    Which requirement covers a placement does not depend on the day, only from when: that is worked out once
+    per placement (`required_placement`), then each day asked about takes the placements covering it."""
+    since = _required_since(context)
+    placements = (
         select(
-            days.c.day,
             Placement.department_id,
-            Person.id.label("person_id"),
-            case((_valid_record(context, days.c.day), 1), else_=0).label("trained"),
+            Placement.person_id,
+            Placement.from_date,
+            Placement.to_date,
+            Person.end_date,
+            since.label("required_since"),
         )
-        .select_from(days)
-        .join(Placement, _placement_covers(days.c.day))
         .join(Person, Person.id == Placement.person_id)
-        .where(_not_left(days.c.day), _required_clause(context, days.c.day))
+        .where(since.is_not(None))
     )
     if placed_in is not None:
-        statement = statement.where(Placement.department_id.in_(sorted(placed_in)))
+        placements = placements.where(Placement.department_id.in_(sorted(placed_in)))
     if person_ids is not None:
-        statement = statement.where(Person.id.in_(list(person_ids)))
-    return statement
+        placements = placements.where(Placement.person_id.in_(list(person_ids)))
+    placed = placements.cte("required_placement").prefix_with("MATERIALIZED", dialect="postgresql")
+    day = days.c.day
+    return (
+        select(
+            day,
+            placed.c.department_id,
+            placed.c.person_id,
+            case((_valid_record(context, placed.c.person_id, day), 1), else_=0).label("trained"),
+        )
+        .select_from(days)
+        .join(
+            placed,
+            and_(
+                placed.c.required_since <= day,
+                placed.c.from_date <= day,
+                or_(placed.c.to_date.is_(None), placed.c.to_date > day),
+                or_(placed.c.end_date.is_(None), placed.c.end_date > day),
+            ),
+        )
+    )
 
 
 @dataclass(frozen=True)
