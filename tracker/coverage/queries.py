@@ -176,12 +176,13 @@ def department_closure() -> CTE:
     )
 
 
-def _placement_covers(day: Any) -> ColumnElement[bool]:
-    return and_(Placement.from_date <= day, or_(Placement.to_date.is_(None), Placement.to_date > day))
+def _placement_covers(day: Any, placement: Any = Placement) -> ColumnElement[bool]:
+    """The placement covers `day`: `placement` is the model or columns named like it (a CTE's)."""
+    return and_(placement.from_date <= day, or_(placement.to_date.is_(None), placement.to_date > day))
 
 
-def _not_left(day: Any) -> ColumnElement[bool]:
-    return or_(Person.end_date.is_(None), Person.end_date > day)
+def _not_left(day: Any, end_date: Any = Person.end_date) -> ColumnElement[bool]:
+    return or_(end_date.is_(None), end_date > day)
 
 
 def _required_since(context: CoverageContext) -> ColumnElement[date | None]:
@@ -248,12 +249,7 @@ def _eligible(
         .select_from(days)
         .join(
             placed,
-            and_(
-                placed.c.required_since <= day,
-                placed.c.from_date <= day,
-                or_(placed.c.to_date.is_(None), placed.c.to_date > day),
-                or_(placed.c.end_date.is_(None), placed.c.end_date > day),
-            ),
+            and_(placed.c.required_since <= day, _placement_covers(day, placed.c), _not_left(day, placed.c.end_date)),
         )
     )
 
