@@ -132,6 +132,22 @@ def test_two_requirements_covering_one_person_count_them_once(org):
     assert counts(org["wrap"], date(2018, 6, 1))["Children and Family Services"][0] == 2
 
 
+def test_two_requirements_covering_one_person_apply_from_the_earlier(org):
+    """Whichever requirement was made first, someone covered by two is required from the earlier start."""
+    make_requirement(course=org["wrap"], organisation=org["organisation"], from_date=date(2019, 1, 1))
+    make_requirement(
+        course=org["wrap"], organisation=org["organisation"], department=org["children"], from_date=date(2018, 1, 1)
+    )
+    add_people(org["children"], 2)
+    add_people(org["adults"], 3)
+    assert counts(org["wrap"], date(2017, 12, 31)).get(None, (0,))[0] == 0
+    found = counts(org["wrap"], date(2018, 6, 1))
+    assert (found["Children and Family Services"][0], found["Adults and Communities"][0], found[None][0]) == (2, 0, 2)
+    assert counts(org["wrap"], date(2019, 1, 1))[None][0] == 5
+    (series,) = trend.quarterly_coverage(course=org["wrap"], as_of=date(2019, 3, 31)).series
+    assert [p.required for p in series.points] == [0, 0, 0, 2, 2, 2, 2, 5]
+
+
 def test_someone_placed_in_two_teams_counts_once_per_row(org):
     make_requirement(course=org["wrap"], organisation=org["organisation"])
     fostering = make_department(parent=org["children"], name="Fostering")
