@@ -433,18 +433,15 @@ def _restriction(
     organisations: Collection[int] | None = None,
 ) -> _Restriction:
     allowed = context.scope_department_ids  # None: everything
-    if organisations is not None:  # some organisations' rows: only their people are counted
-        departments = {d for o in organisations for d in context.tree.of_organisation(o)}
-        if allowed is not None:
-            departments &= allowed
-        return _Restriction(placed_in=departments, department_rows=departments, organisation_totals=allowed is None)
     if department_id is not None:
         subtree = context.tree.subtree([department_id])
         if allowed is not None:
             subtree &= allowed
         return _Restriction(placed_in=subtree, department_rows=subtree, organisation_totals=False)
     if organisation_id is not None:
-        departments = context.tree.of_organisation(organisation_id)
+        organisations = [organisation_id]
+    if organisations is not None:  # those organisations' rows, counting only their people
+        departments = {d for o in organisations for d in context.tree.of_organisation(o)}
         if allowed is not None:
             departments &= allowed
         return _Restriction(placed_in=departments, department_rows=departments, organisation_totals=allowed is None)
