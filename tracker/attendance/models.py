@@ -107,7 +107,7 @@ class TrainingRecord(db.Model):
     __tablename__ = "training_record"
     # expires_on too: "a valid record on day D" (coverage, My training) is then answered from the index alone.
     # By person, for "does each of these people hold a valid record": one descent per person on PostgreSQL
-    # (the course index takes one per course of the equivalence); reports 14-15 % faster at regional scale.
+    # (the course index takes one per course of the equivalence); reports 11-15 % faster at regional scale.
     __table_args__ = (
         Index("ix_training_record_course_person", "course_id", "person_id", "completed_on", "expires_on"),
         Index(
