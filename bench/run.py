@@ -12,7 +12,8 @@ the function and listing it there. Today:
   page, My training, the coverage page and a booking POST, each as a ratio to a bare route of the same app
   in the same server (bench.web), and the coverage page against a route serving the hand-written statement;
 - queries: SQL statements of one request to each of those pages on a data set a tenth the size and on the
-  full one (equal counts: no query per row);
+  full one (equal counts: no query per row), and each page's time in process on both (a page of fixed rows
+  should not grow);
 - reports: each report (coverage for all and one organisation, its CSV, the board report, demand
   planning) timed on the tenth-size and the full data set, with the growth between them (bench.reports);
 - surge: 500 people signing in and booking 200 places at once against gunicorn (bench.surge);
@@ -363,13 +364,18 @@ def outbox_section(bench: Bench) -> str:
     )
 
 
-# --- Section: SQL statements per page at 1× and 10× -----------------------------------------------------------
+# --- Section: SQL statements and time per page at 1× and 10× --------------------------------------------------
+
+
+#: A page of a fixed number of rows takes the same time at both sizes: within this, for noise.
+FIXED_PAGE_GROWTH_GOAL = 1.1
 
 
 def queries_section(bench: Bench) -> str:
     from bench import web
 
     counts: dict[tuple[str, str], dict[str, int]] = {}
+    times: dict[str, dict[str, dict[str, float]]] = {}
     for backend in bench.options.backends:
         small, large = bench.small_data_set(backend), bench.data_set(backend)
         if small is None or large is None:
@@ -378,6 +384,8 @@ def queries_section(bench: Bench) -> str:
             bench.web_ready(built)
             say(f"[{backend}] counting SQL statements per page on the {label} data set...")
             counts[(backend, label)] = web.count_statements(built.web_app, built.web)
+        say(f"[{backend}] timing each page on both data sets, alternately...")
+        times[backend] = web.page_times({"1×": (small.web_app, small.web), "10×": (large.web_app, large.web)})
     if not counts:
         return "Not measured: no database was available."
     names = list(next(iter(counts.values())))
@@ -394,19 +402,47 @@ def queries_section(bench: Bench) -> str:
         rows.append([name, *[str(c[name]) for c in counts.values()], "yes" if equal else "**no**"])
     bench.notes["queries_equal"] = equal_everywhere
     table = markdown_table(header, rows)
-    say("\n" + table + "\n")
+    time_header = ["Page"]
+    for backend in times:
+        time_header += [f"{backend} 1×", f"{backend} 10×", f"{backend} growth"]
+    time_rows = []
+    for name in next(iter(times.values())):
+        row = [name]
+        for by_page in times.values():
+            small_ms, large_ms = by_page[name]["1×"], by_page[name]["10×"]
+            row += [f"{small_ms:,.1f} ms", f"{large_ms:,.1f} ms", f"{large_ms / small_ms:.2f}×"]
+        time_rows.append(row)
+    time_table = markdown_table(time_header, time_rows)
+    bench.notes["fixed_page_growth"] = {
+        (backend, name): by_page[name]["10×"] / by_page[name]["1×"]
+        for backend, by_page in times.items()
+        for name in web.FIXED_ROW_PAGES
+    }
+    say("\n" + table + "\n\n" + time_table + "\n")
     small_scale = dataset.FULL.times(bench.options.scale / 10)
+    small_factor, large_factor = bench.options.scale / 10, bench.options.scale
     return "\n".join(
         [
             "SQL statements of one request to each page (signed in, after a warm-up request; counted in process with",
             "the same app), on a data set a tenth the size "
-            f"({small_scale.people:,} people, {small_scale.bookings:,} bookings, {web.upcoming_count(bench.options.scale / 10)} "
+            f"({small_scale.people:,} people, {small_scale.bookings:,} bookings, {web.upcoming_count(small_factor)} "
             "upcoming sessions) and on the full one "
-            f"({web.upcoming_count(bench.options.scale)} upcoming sessions): "
+            f"({web.upcoming_count(large_factor)} upcoming sessions): "
             "the same count at both sizes means no page issues a query per row. SQLite's counts include the",
             "explicit `BEGIN` (or `BEGIN IMMEDIATE`) the app issues there (see docs/decisions.md).",
             "",
             table,
+            "",
+            "Each page's median time in process (the test client, no HTTP server), signed in, over "
+            f"{web.TIMED_REQUESTS} requests on each data set ({web.COVERAGE_TIMED_REQUESTS} for the coverage page), "
+            "alternating between the two. The sessions list, the session page and the people list (50 a page, "
+            "whole or searched for a surname about one in a thousand people have) show a fixed number of rows, so "
+            "their time should not grow with the data (goal: the same, ± noise). My training lists every upcoming "
+            f"place, and the member of staff holds {web.staff_places(small_factor)} and "
+            f"{web.staff_places(large_factor)}; the coverage page reports on every department: both grow with "
+            "the data by design.",
+            "",
+            time_table,
         ]
     )
 
@@ -474,6 +510,11 @@ def summary_section(bench: Bench) -> str:
     if "queries_equal" in bench.notes:
         equal = bench.notes["queries_equal"]
         rows.append(["both", "SQL statements per page, 1× and 10×", "equal" if equal else "differ", "equal", equal])
+    for (backend, name), growth in (bench.notes.get("fixed_page_growth") or {}).items():
+        goal = FIXED_PAGE_GROWTH_GOAL
+        rows.append(
+            [backend, f"{name}: time at 10× / 1×", f"{growth:.2f}×", f"≤ {goal}× (the same ± noise)", growth <= goal]
+        )
     for name, (timing, met) in (bench.notes.get("reports") or {}).items():
         figure = f"{timing.median * 1000:,.0f} ms, p95 {timing.p95 * 1000:,.0f} ms"
         rows.append(["postgresql", f"{name}, full data set", figure, "≤ 0.5 s median, ≤ 1 s p95", met])
@@ -511,7 +552,7 @@ SECTIONS: list[tuple[str, str, Callable[[Bench], str]]] = [
     ("coverage", "Coverage report against one hand-written SQL statement", coverage_section),
     ("outbox", "Outbox sending rate", outbox_section),
     ("throughput", "Page throughput", throughput_section),
-    ("queries", "SQL statements per page at 1× and 10×", queries_section),
+    ("queries", "SQL statements and time per page at 1× and 10×", queries_section),
     ("reports", "Reports at 1× and 10×", reports_section),
     ("surge", "Booking surge", surge_section),
     ("imports", "Roster import at scale", imports_section),

@@ -9,7 +9,8 @@
 - `serve(url)` runs gunicorn (`gunicorn()`, which `make stress` uses too) with sync workers (as STACK.md advises: gthread's keep-alive gave unstable
   figures); `sign_in` signs a person in over HTTP and returns their cookie and CSRF token; `run_wrk` runs
   wrk with a Lua script that counts the status codes it saw; `worker_memory` reads the workers' VmHWM.
-- `count_statements(app, web)` counts the SQL statements of one request to each page (in process).
+- `count_statements(app, web)` counts the SQL statements of one request to each page (in process); `page_times`
+  times the pages in process on two data sets, their requests alternating.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, func, select
 
@@ -132,11 +135,27 @@ class WebData:
             "Coverage page": (coverage, self.coordinator),
         }
 
+    def listing_pages(self) -> dict[str, tuple[str, str]]:
+        """Pages of a fixed number of rows from lists that grow with the data (timed at both sizes only)."""
+        return {
+            "People list": ("/people", self.coordinator),
+            "People search (a common surname)": ("/people?q=Surname042", self.coordinator),
+        }
+
+
+#: The pages (of `pages` and `listing_pages`) that show a fixed number of rows however large the data.
+FIXED_ROW_PAGES = ("Sessions list", "Session page", "People list", "People search (a common surname)")
+
 
 def upcoming_count(factor: float) -> int:
     """Upcoming sessions added to a data set of this scale: 100 at full scale, 10 at a tenth (less than a page
     of the sessions list, so a query per row would show in the statement counts)."""
     return max(5, round(100 * factor))
+
+
+def staff_places(factor: float) -> int:
+    """Upcoming places the member of staff holds (My training lists them all, so the page grows with them)."""
+    return max(2, round(20 * factor))
 
 
 def prepare(app, factor: float) -> WebData:
@@ -147,6 +166,7 @@ def prepare(app, factor: float) -> WebData:
     from tracker.booking.services import book_place
     from tracker.common.time import utc_now
     from tracker.courses.models import Course, SessionStatus, SessionTrainer, TrainerPart, TrainingSession
+    from tracker.coverage.my_requirements import training_status_for_person
     from tracker.extensions import db
     from tracker.people.models import Organisation, Person
 
@@ -161,11 +181,20 @@ def prepare(app, factor: float) -> WebData:
             password=PASSWORD,
             actor_label="bench",
         )
-        # The member of staff: the person with the most bookings in the data set (the longest history).
-        staff_id = db.session.scalar(
-            select(Booking.person_id).group_by(Booking.person_id).order_by(func.count().desc(), Booking.person_id)
+        # The member of staff: of the people with the most bookings in the data set (the longest history), the
+        # first with a requirement wanting a session, so that My training does the same work at every size (it
+        # counts the sessions of such courses; for someone wanting none it issues one statement fewer).
+        candidates = db.session.scalars(
+            select(Booking.person_id)
+            .group_by(Booking.person_id)
+            .order_by(func.count().desc(), Booking.person_id)
+            .limit(50)
+        ).all()
+        people = [db.session.get(Person, person_id) for person_id in candidates]
+        staff = next(
+            (person for person in people if any(status.needs_session for status in training_status_for_person(person))),
+            people[0],
         )
-        staff = db.session.get(Person, staff_id)
         accounts.create_user(
             email=staff.email, first_name="", last_name="", roles={Role.STAFF}, password=PASSWORD, actor_label="bench"
         )
@@ -210,7 +239,7 @@ def prepare(app, factor: float) -> WebData:
         db.session.add_all(upcoming)
         db.session.flush()
         # Staff's upcoming places (not paged on My training, so their number follows the data set's size).
-        for training_session in upcoming[: max(2, round(20 * factor))]:
+        for training_session in upcoming[: staff_places(factor)]:
             book_place(training_session=training_session, person=staff, booked_by=staff, source=BookingSource.SELF)
         web = WebData(
             coordinator=COORDINATOR_EMAIL,
@@ -292,6 +321,34 @@ def count_statements(app, web: WebData) -> dict[str, int]:
     assert response.status_code == 302
     counts["Booking POST"] = len(statements)
     return counts
+
+
+#: Requests timed per page and data set in `page_times` (the coverage page: `COVERAGE_TIMED_REQUESTS`).
+TIMED_REQUESTS = 100
+COVERAGE_TIMED_REQUESTS = 3
+
+
+def page_times(sizes: dict[str, tuple[Any, WebData]], *, requests: int = TIMED_REQUESTS) -> dict[str, dict[str, float]]:
+    """{page: {size: median milliseconds}} of `requests` requests: each page in process (the test client, no HTTP server), signed in,
+    on each data set of `sizes` ({label: (bench app, its WebData)}). The requests alternate between the data
+    sets, one after the other, so that whatever else the machine does falls on each alike."""
+    times: dict[str, dict[str, float]] = {}
+    first = next(iter(sizes.values()))[1]
+    for name in [*first.pages(), *first.listing_pages()]:
+        clients = {}
+        for label, (app, web) in sizes.items():
+            path, email = {**web.pages(), **web.listing_pages()}[name]
+            clients[label] = (_signed_in_client(app, email), path)
+            clients[label][0].get(path)  # warm-up
+        taken: dict[str, list[float]] = {label: [] for label in sizes}
+        for _ in range(min(requests, COVERAGE_TIMED_REQUESTS) if name == "Coverage page" else requests):
+            for label, (client, path) in clients.items():
+                started = time.perf_counter()
+                response = client.get(path)
+                taken[label].append(time.perf_counter() - started)
+                assert response.status_code == 200, f"{name}: {path} answered {response.status_code}"
+        times[name] = {label: statistics.median(values) * 1000 for label, values in taken.items()}
+    return times
 
 
 # --- gunicorn, signing in over HTTP, wrk ------------------------------------------------------------------

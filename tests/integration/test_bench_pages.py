@@ -26,6 +26,10 @@ def test_the_bench_prepares_its_pages_and_each_booker_books_several_sessions(tmp
     counts = web.count_statements(bench_app, data)  # each page answers 200, the booking POSTs 302
 
     assert set(counts) == {*data.pages(), "Booking POST"}
+    times = web.page_times({"small": (bench_app, data)}, requests=2)  # each page answers 200 each time
+    assert set(times) == {*data.pages(), *data.listing_pages()} and all(
+        by_size["small"] > 0 for by_size in times.values()
+    )
     client = web._signed_in_client(bench_app, data.bookers[0])
     booked_before = web.count_bookings_by(bench_app, data.bookers[:1])
     for session_id in data.upcoming_session_ids[:3]:
