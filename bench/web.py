@@ -329,9 +329,9 @@ COVERAGE_TIMED_REQUESTS = 3
 
 
 def page_times(sizes: dict[str, tuple[Any, WebData]], *, requests: int = TIMED_REQUESTS) -> dict[str, dict[str, float]]:
-    """{page: {size: median milliseconds}} of `requests` requests: each page in process (the test client, no HTTP server), signed in,
-    on each data set of `sizes` ({label: (bench app, its WebData)}). The requests alternate between the data
-    sets, one after the other, so that whatever else the machine does falls on each alike."""
+    """{page: {size: median milliseconds}} of `requests` requests to each page, in process (the test client, no
+    HTTP server), signed in, on each data set of `sizes` ({label: (bench app, its WebData)}). The requests
+    alternate between the data sets, so that whatever else the machine does falls on each alike."""
     times: dict[str, dict[str, float]] = {}
     first = next(iter(sizes.values()))[1]
     for name in [*first.pages(), *first.listing_pages()]:
